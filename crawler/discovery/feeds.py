@@ -1,0 +1,108 @@
+"""RSS (0.9x, 1.0, 2.0) and Atom feeds -> candidates, via feedparser."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import feedparser
+from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
+
+from crawler.discovery import Candidate, DiscoveryError
+
+SNIPPET_LIMIT = 500
+
+
+def clip_text(text: str, limit: int = SNIPPET_LIMIT) -> str:
+    """Collapse whitespace and cut ``text`` at a word boundary to at most ``limit`` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment (scripts and styles dropped, entities decoded)."""
+    without_code = remove_tags_with_content(markup, which_ones=("script", "style"))
+    return " ".join(replace_entities(remove_tags(without_code)).split())
+
+
+def http_url(link: str, base: str) -> str | None:
+    """``link`` resolved against ``base`` without its fragment, or None unless it is http(s)."""
+    try:
+        absolute = urldefrag(urljoin(base, link.strip())).url
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return absolute
+
+
+def parse_feed(body: bytes, url: str) -> list[Candidate]:
+    """Candidates (``via="feed"``) for the entries of an RSS or Atom document fetched from ``url``.
+
+    Raises :class:`DiscoveryError` when ``body`` is not a feed; an empty feed gives ``[]``.
+    """
+    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    if not parsed.get("version"):
+        raise DiscoveryError(url, "not an RSS or Atom feed")
+    candidates = []
+    for entry in parsed.entries:
+        link = _entry_link(entry, url)
+        if link is None:
+            continue
+        candidates.append(
+            Candidate(
+                url=link,
+                via="feed",
+                title=clip_text(html_to_text(entry.get("title", ""))),
+                snippet=clip_text(html_to_text(_entry_summary(entry))),
+                published=_entry_time(entry),
+                keywords=_entry_keywords(entry),
+            )
+        )
+    return candidates
+
+
+def _entry_link(entry: feedparser.FeedParserDict, base: str) -> str | None:
+    alternates = [
+        link.get("href", "")
+        for link in entry.get("links", [])
+        if link.get("rel", "alternate") == "alternate"
+    ]
+    for link in [entry.get("link", ""), *alternates]:
+        if link and (absolute := http_url(link, base)):
+            return absolute
+    guid = entry.get("id", "")  # an RSS guid or Atom id is a link only when absolute
+    return http_url(guid, "") if guid.strip().lower().startswith(("http://", "https://")) else None
+
+
+def _entry_summary(entry: feedparser.FeedParserDict) -> str:
+    if entry.get("summary"):
+        return entry.summary
+    return next((part.get("value", "") for part in entry.get("content", [])), "")
+
+
+def _entry_time(entry: feedparser.FeedParserDict) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        stamp: time.struct_time | None = entry.get(key)
+        if stamp:
+            try:
+                return datetime(*stamp[:6], tzinfo=UTC)
+            except (TypeError, ValueError):
+                continue
+    return None
+
+
+def _entry_keywords(entry: feedparser.FeedParserDict) -> list[str]:
+    keywords: list[str] = []
+    for tag in entry.get("tags", []):
+        word = " ".join((tag.get("term") or tag.get("label") or "").split())
+        if word and word not in keywords:
+            keywords.append(word)
+    return keywords

@@ -1,0 +1,108 @@
+"""The run summary: what each source gave, in the log and as ``DATA_DIR/runs/<run id>.json``."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response
+
+from crawler.datadir import DataDir
+from crawler.runstats import count, per_source
+
+logger = logging.getLogger(__name__)
+
+_TOTALS = ("pages_fetched", "articles_extracted", "stored", "duplicates", "known", "unrelated",
+           "not_article", "extraction_failed", "robots_disallowed", "errors")
+
+
+class RunSummary:
+    """Counts pages per source and reports the run when the spider closes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.started = datetime.now(UTC)
+        self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunSummary:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        source = request.meta.get("source")
+        if source:
+            count(self.crawler.stats, source, "pages_fetched")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats.get_stats()
+        summary = self.summary(stats, reason, getattr(spider, "sources", ()))
+        for line in self.describe(summary):
+            logger.info("%s", line)
+        path = DataDir.for_crawler(self.crawler).write_run_summary(self.run_id, summary)
+        logger.info("run summary written to %s", path)
+
+    def summary(self, stats: dict[str, Any], reason: str, sources: Any) -> dict[str, Any]:
+        table = per_source(stats)
+        for source in sources:
+            table.setdefault(source.name, {})
+        per = {}
+        for name, counts in sorted(table.items()):
+            row = {kind: counts.get(kind, 0) for kind in _TOTALS}
+            row["error_kinds"] = {k.split("/", 1)[1]: v for k, v in sorted(counts.items())
+                                  if k.startswith("errors/")}
+            row["status"] = _status(row)
+            per[name] = row
+        settings = self.crawler.settings
+        return {
+            "run_id": self.run_id,
+            "spider": self.crawler.spider.name if self.crawler.spider else None,
+            "started_at": _iso(self.started),
+            "finished_at": _iso(datetime.now(UTC)),
+            "finish_reason": reason,
+            "settings": {name: settings.get(name) for name in ("SEEDS_DIR", "SOURCES_FILE", "DATA_DIR")},
+            "totals": {kind: stats.get(f"news/{kind}", 0) for kind in _TOTALS},
+            "downloader": {
+                "request_count": stats.get("downloader/request_count", 0),
+                "response_count": stats.get("downloader/response_count", 0),
+                "bytes": stats.get("downloader/response_bytes", 0),
+            },
+            "sources": per,
+        }
+
+    @staticmethod
+    def describe(summary: dict[str, Any]) -> list[str]:
+        totals = summary["totals"]
+        lines = [
+            f"run {summary['run_id']} ({summary['finish_reason']}): "
+            f"{summary['downloader']['request_count']} requests, "
+            f"{totals['pages_fetched']} pages fetched, {totals['articles_extracted']} articles "
+            f"extracted, {totals['stored']} stored, {totals['duplicates']} duplicates, "
+            f"{totals['unrelated']} unrelated, {totals['errors']} errors"
+        ]
+        for name, row in summary["sources"].items():
+            errors = ", ".join(f"{k} {v}" for k, v in row["error_kinds"].items()) or "none"
+            lines.append(
+                f"  {name}: {row['status']}; {row['pages_fetched']} pages, "
+                f"{row['articles_extracted']} articles, {row['stored']} stored, "
+                f"{row['duplicates']} duplicates, {row['unrelated']} unrelated; errors: {errors}"
+            )
+        return lines
+
+
+def _status(row: dict[str, Any]) -> str:
+    if row["pages_fetched"] == 0 and row["errors"]:
+        return "UNREACHABLE"
+    if row["pages_fetched"] == 0:
+        return "nothing fetched"
+    return "ok" if not row["errors"] else "ok with errors"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

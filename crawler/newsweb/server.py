@@ -1,0 +1,157 @@
+"""The local news web: every site on its own loopback host, served from background threads."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+
+from crawler.newsweb.content import Article, load_corpus
+from crawler.newsweb.site import Site
+from crawler.newsweb.sites import SITE_CLASSES
+from crawler.newsweb.sources import sources_toml
+
+_SAME_PORT_TRIES = 20
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """Ground truth about one served article."""
+
+    url: str
+    site: str
+    title: str
+    related: bool
+    syndicated_of: str | None
+    disallowed: bool
+    published: date
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, host: str, port: int, site: Site, web: NewsWeb) -> None:
+        super().__init__((host, port), _Handler)
+        self.site = site
+        self.web = web
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self._serve(with_body=True)
+
+    def do_HEAD(self) -> None:
+        self._serve(with_body=False)
+
+    def _serve(self, with_body: bool) -> None:
+        self.server.web._log(self.server.server_address[0], self.path)
+        response = self.server.site.handle(self.path)
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if with_body:
+            self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        """Keep test and benchmark output quiet; the request log records requests."""
+
+
+class NewsWeb:
+    """Start all sites on 127.0.0.<first_host>, <first_host + 1>, ... (same port when possible)."""
+
+    def __init__(self, first_host: int = 2, port: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._requests: list[tuple[str, str]] = []
+        self._urls: dict[str, str] = {}
+        corpus = load_corpus()
+        self.sites: list[Site] = [cls(corpus, self._url_of) for cls in SITE_CLASSES]
+        hosts = [f"127.0.0.{first_host + i}" for i in range(len(self.sites))]
+        self._servers = self._bind(hosts, port)
+        for site, server in zip(self.sites, self._servers, strict=True):
+            site.base_url = f"http://{server.server_address[0]}:{server.server_address[1]}/"
+        self._urls = {a.key: s.article_url(a) for s in self.sites for a in s.articles}
+        self.articles = [self._info(s, a) for s in self.sites for a in s.articles]
+        self._threads = [
+            threading.Thread(target=srv.serve_forever, name=f"newsweb-{site.key}", daemon=True)
+            for site, srv in zip(self.sites, self._servers, strict=True)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _bind(self, hosts: list[str], port: int) -> list[_Server]:
+        """Bind every host to one port number if possible, else each to its own free port."""
+        for _ in range(_SAME_PORT_TRIES if port == 0 else 1):
+            servers: list[_Server] = []
+            try:
+                for site, host in zip(self.sites, hosts, strict=True):
+                    wanted = servers[0].server_address[1] if servers else port
+                    servers.append(_Server(host, wanted, site, self))
+                return servers
+            except OSError:
+                for server in servers:
+                    server.server_close()
+        return [_Server(host, 0, site, self) for site, host in zip(self.sites, hosts, strict=True)]
+
+    def _url_of(self, article: Article) -> str:
+        return self._urls[article.key]
+
+    def _info(self, site: Site, article: Article) -> ArticleInfo:
+        original = article.syndicated_of
+        return ArticleInfo(
+            url=site.article_url(article),
+            site=site.name,
+            title=article.title,
+            related=article.related,
+            syndicated_of=self._urls[site.corpus.resolve(site.key, original).key] if original else None,
+            disallowed=site.disallowed(article),
+            published=article.published.date(),
+        )
+
+    def _log(self, host: str, path: str) -> None:
+        with self._lock:
+            self._requests.append((host, path))
+
+    @property
+    def request_log(self) -> list[tuple[str, str]]:
+        """(host, path with query) of every request served so far, in order."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def related_urls(self) -> set[str]:
+        """Canonical URLs of related articles a polite crawler may fetch."""
+        return {a.url for a in self.articles if a.related and not a.disallowed}
+
+    @property
+    def unrelated_urls(self) -> set[str]:
+        return {a.url for a in self.articles if not a.related}
+
+    def write_sources(self, path: str | Path) -> Path:
+        """Write the sources TOML describing this web's entry points."""
+        target = Path(path)
+        target.write_text(sources_toml(self.sites), encoding="utf-8")
+        return target
+
+    def stop(self) -> None:
+        """Stop serving and free the ports."""
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join()
+        self._servers, self._threads = [], []
+
+    def __enter__(self) -> NewsWeb:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

@@ -1,0 +1,57 @@
+"""Scrapy settings of the news-corpus crawler. Override any of them with ``-s NAME=value``."""
+
+from crawler import __version__
+
+BOT_NAME = "newscorpus"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# --- the crawler's own settings -------------------------------------------------------------------
+SEEDS_DIR = "seeds"  # folder of seed articles (*.txt with optional *.toml sidecars)
+SOURCES_FILE = "crawler/sources.toml"  # the [[sources]] catalogue
+DATA_DIR = "data"  # corpus.jsonl, duplicates.jsonl, state.sqlite, runs/
+LOCK_WAIT = 0  # seconds to wait for another crawl writing DATA_DIR before giving up
+MAX_LISTING_PAGES = 5  # pagination pages followed per listing or search entry point
+MAX_SEARCH_QUERIES = 4  # queries sent to each source's search endpoint
+MIN_CANDIDATE_SCORE = 0.0  # pre-fetch score below which a candidate is not fetched
+
+# --- politeness and identity ----------------------------------------------------------------------
+USER_AGENT = (
+    f"news-corpus-crawler/{__version__} (+https://github.com/news-corpus-crawler/crawler)"
+)
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# --- bounds for news pages ------------------------------------------------------------------------
+DEPTH_LIMIT = 3
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+METAREFRESH_ENABLED = True
+COOKIES_ENABLED = False
+
+# --- safety: nothing listens for commands while the crawler runs unattended -------------------------
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# --- components -----------------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "crawler.pipelines.normalize.NormalizePipeline": 300,
+    "crawler.pipelines.dedup.DedupPipeline": 400,
+    "crawler.pipelines.store.StorePipeline": 500,
+}
+EXTENSIONS = {
+    "crawler.extensions.RunSummary": 500,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

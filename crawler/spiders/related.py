@@ -1,0 +1,310 @@
+"""The ``related`` spider: from the seed articles to the related coverage on the configured sources.
+
+It emits the seed records first, then reads every source's feeds, sitemaps, search endpoint and
+listing pages, fetches the candidate articles in order of their pre-fetch score, keeps the pages
+related to the seeds and follows links out of those within the configured sites, up to
+``DEPTH_LIMIT`` hops. Parsing lives in ``crawler.discovery`` and ``crawler.extraction``; scoring in
+``crawler.topic``; this module only decides what to request next.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
+
+from crawler.datadir import DataDir, record_key
+from crawler.discovery import Candidate, DiscoveryError
+from crawler.discovery.feeds import parse_feed
+from crawler.discovery.listings import parse_listing
+from crawler.discovery.search import parse_search_results, search_url
+from crawler.discovery.sitemaps import parse_sitemap
+from crawler.errors import InputError
+from crawler.extraction import extract_article
+from crawler.failures import failure_kind
+from crawler.items import Article
+from crawler.runstats import count, count_error
+from crawler.seeds import load_seeds
+from crawler.sources import Source, load_sources
+from crawler.topic import DEFAULT_MIN_RELEVANCE, TopicProfile, score_article, score_candidate
+from crawler.urls import canonical_url, host_of
+
+# Request priorities: entry points first, then articles by pre-fetch score, listing pages last.
+PRIORITY_ENTRY = 1000
+PRIORITY_ARTICLE = 100
+PRIORITY_LISTING = 10
+MIN_BODY_CHARS = 200
+DEFAULT_WINDOW_DAYS = 30
+
+
+class RelatedSpider(scrapy.Spider):
+    name = "related"
+    custom_settings = {
+        # depth counts hops between articles, not pages of a listing: the spider tracks it itself
+        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None},
+    }
+
+    def __init__(self, since: str | None = None, until: str | None = None,
+                 min_relevance: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._args = {"since": since, "until": until, "min_relevance": min_relevance}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RelatedSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure(crawler.settings)
+        return spider
+
+    def configure(self, settings: BaseSettings) -> None:
+        """Load seeds and sources and build the topic profile; raise InputError on bad input."""
+        self.seeds = load_seeds(settings.get("SEEDS_DIR"))
+        self.sources = load_sources(settings.get("SOURCES_FILE"))
+        records = [seed.record for seed in self.seeds]
+        seed_dates = [date.fromisoformat(r["published"][:10]) for r in records if r["published"]]
+        self.profile = TopicProfile.from_texts([(r["title"], r["body"]) for r in records], seed_dates)
+        self.since, self.until = _date_window(self._args["since"], self._args["until"], seed_dates)
+        self.min_relevance = _fraction(self._args["min_relevance"], DEFAULT_MIN_RELEVANCE)
+        self.depth_limit = settings.getint("DEPTH_LIMIT")
+        self.max_listing_pages = settings.getint("MAX_LISTING_PAGES")
+        self.max_queries = settings.getint("MAX_SEARCH_QUERIES")
+        self.min_candidate_score = settings.getfloat("MIN_CANDIDATE_SCORE")
+        self._source_of_host = {host: s for s in self.sources for host in s.all_hosts}
+        self._listing_pages: Counter[str] = Counter()
+
+    # --- start --------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        fetched_at = _now()
+        for seed in self.seeds:
+            yield Article.from_fields(seed.record, fetched_at=fetched_at)
+        for source in self.sources:
+            for request in self._entry_requests(source):
+                yield request
+
+    def _entry_requests(self, source: Source) -> Iterator[scrapy.Request]:
+        meta = {"source": source.name, "depth": 0}
+        for url in source.feeds:
+            yield self._request(url, self.parse_feed, {**meta, "via": "feed"}, PRIORITY_ENTRY)
+        for url in source.sitemaps:
+            yield self._request(url, self.parse_sitemap, {**meta, "via": "sitemap"}, PRIORITY_ENTRY)
+        if source.search:
+            for query in self.profile.queries(self.max_queries):
+                url = search_url(source.search, query)
+                yield self._request(url, self.parse_listing, {**meta, "via": "search"},
+                                    PRIORITY_ENTRY)
+        for url in dict.fromkeys((source.url, *source.listings)):
+            yield self._request(url, self.parse_listing, {**meta, "via": "listing"}, PRIORITY_ENTRY)
+
+    def _request(self, url: str, callback: Any, meta: dict[str, Any], priority: int,
+                 **kwargs: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
+                              priority=priority, **kwargs)
+
+    # --- entry points -------------------------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            candidates = parse_feed(response.body, response.url)
+        except DiscoveryError as exc:
+            self._discovery_failed(response, exc)
+            return
+        yield from self._article_requests(candidates, response)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            page = parse_sitemap(response.body, response.url)
+        except DiscoveryError as exc:
+            self._discovery_failed(response, exc)
+            return
+        for url in page.sitemaps:
+            if self._known_host(url):
+                yield self._request(url, self.parse_sitemap, _child_meta(response),
+                                    PRIORITY_ENTRY - 1)
+        yield from self._article_requests(page.candidates, response)
+
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            return
+        source = response.meta["source"]
+        via = response.meta["via"]
+        hosts = self._hosts_of(source)
+        if via == "search":
+            page = parse_search_results(response.text, response.url, allowed_hosts=hosts)
+        else:
+            page = parse_listing(response.text, response.url, allowed_hosts=hosts)
+        scored = list(self._article_requests(page.articles, response))
+        yield from scored
+        if via == "search" and not any(r.meta["score"] > 0 for r in scored):
+            return  # the results stopped being relevant: do not page further
+        for url in page.pages:
+            if self._listing_pages[source] >= self.max_listing_pages:
+                break
+            self._listing_pages[source] += 1
+            yield self._request(url, self.parse_listing, _child_meta(response), PRIORITY_LISTING)
+
+    def _discovery_failed(self, response: Response, exc: DiscoveryError) -> None:
+        self.logger.warning("%s", exc)
+        count_error(self.crawler.stats, response.meta["source"], "unreadable_entry_point")
+
+    # --- candidates -> requests ---------------------------------------------------------------
+
+    def _article_requests(self, candidates: Iterable[Candidate],
+                          response: Response) -> Iterator[scrapy.Request]:
+        depth = response.meta["depth"] + 1
+        if depth > self.depth_limit:
+            return
+        data = DataDir.for_crawler(self.crawler)
+        for candidate in candidates:
+            try:
+                url = canonical_url(candidate.url)
+            except ValueError:
+                continue
+            if not self._known_host(url) or not self._in_window(candidate.published):
+                continue
+            if data.state.record_by_key(record_key(url)) is not None:
+                continue  # already in the corpus
+            score = score_candidate(self.profile, candidate)
+            if score < self.min_candidate_score:
+                continue
+            meta = {
+                "source": self._source_for(url, response.meta["source"]),
+                "via": response.meta["via"] if candidate.via != "link" else "link",
+                "depth": depth,
+                "referrer": response.url,
+                "score": score,
+            }
+            yield self._request(url, self.parse_article, meta,
+                                PRIORITY_ARTICLE + round(score * 100) - depth)
+
+    # --- articles -----------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        source = meta["source"]
+        stats = self.crawler.stats
+        if not isinstance(response, TextResponse):
+            count(stats, source, "not_article")
+            return
+        fetched_at = datetime.now(UTC).replace(microsecond=0)
+        fields = extract_article(response.body, response.url,
+                                 content_type=_header(response, b"Content-Type"),
+                                 fetched_at=fetched_at)
+        if fields["page_type"] == "listing":
+            yield from self.parse_listing(response.replace(meta={**meta, "via": "listing"}))
+            return
+        if fields["page_type"] != "article":
+            count(stats, source, "not_article")
+            return
+        if len(fields["body"] or "") < MIN_BODY_CHARS or not fields["title"]:
+            count(stats, source, "extraction_failed")
+            return
+        count(stats, source, "articles_extracted")
+        relevance, matched = score_article(self.profile, fields["title"],
+                                           fields["description"] or "", fields["body"])
+        published = _parse_iso(fields["published"])
+        if relevance < self.min_relevance or not self._in_window(published):
+            count(stats, source, "unrelated")
+            return
+        yield Article.from_fields(
+            fields,
+            url=response.url,
+            source=source,
+            fetched_at=fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            discovered_via=meta["via"],
+            referrer=meta.get("referrer"),
+            depth=meta["depth"],
+            relevance=round(relevance, 4),
+            matched_terms=matched,
+        )
+        links = parse_listing(response.text, response.url, via="link",
+                              allowed_hosts=self._source_of_host.keys())
+        yield from self._article_requests(links.articles, response)
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        kind = failure_kind(failure)
+        source = request.meta.get("source", "?")
+        if kind == "robots":
+            count(self.crawler.stats, source, "robots_disallowed")
+        else:
+            count_error(self.crawler.stats, source, kind)
+        self.logger.info("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _known_host(self, url: str) -> bool:
+        return host_of(url) in self._source_of_host
+
+    def _source_for(self, url: str, default: str) -> str:
+        source = self._source_of_host.get(host_of(url))
+        return source.name if source else default
+
+    def _hosts_of(self, name: str) -> frozenset[str]:
+        return next(s.all_hosts for s in self.sources if s.name == name)
+
+    def _in_window(self, published: datetime | None) -> bool:
+        if published is None:
+            return True
+        day = published.astimezone(UTC).date()
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+
+def _child_meta(response: Response) -> dict[str, Any]:
+    meta = response.meta
+    return {"source": meta["source"], "via": meta["via"], "depth": meta["depth"]}
+
+
+def _date_window(since: str | None, until: str | None,
+                 seed_dates: list[date]) -> tuple[date | None, date | None]:
+    """The -a since/until window; by default 30 days either side of the seeds' dates."""
+    margin = timedelta(days=DEFAULT_WINDOW_DAYS)
+    start = _date_arg("since", since) if since else (min(seed_dates) - margin if seed_dates else None)
+    end = _date_arg("until", until) if until else (max(seed_dates) + margin if seed_dates else None)
+    if start and end and start > end:
+        raise InputError("-a since/until", f"since ({start}) is after until ({end})")
+    return start, end
+
+
+def _date_arg(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"-a {name}", f"expected a date like 2022-01-10, got {value!r}") from None
+
+
+def _fraction(value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise InputError("-a min_relevance", f"expected a number from 0 to 1, got {value!r}")
+    return number
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

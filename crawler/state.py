@@ -1,0 +1,142 @@
+"""The crawl's memory across runs: one SQLite file in ``DATA_DIR``.
+
+It records which pages are in the corpus (by URL key and by content hash) and what happened to every
+other URL, so later runs skip what they already have. The corpus file is the source of truth: the
+state remembers how many bytes of it it has seen and catches up from there on open (see
+:meth:`CrawlState.catch_up`), so a crash between writing a record and committing the state loses
+nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from crawler.errors import StorageError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY, url_key TEXT NOT NULL UNIQUE, url TEXT NOT NULL,
+    content_hash TEXT NOT NULL, stored_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS records_hash ON records (content_hash);
+CREATE TABLE IF NOT EXISTS urls (
+    url_key TEXT PRIMARY KEY, url TEXT NOT NULL, outcome TEXT NOT NULL, record_id TEXT,
+    error TEXT, updated_at TEXT NOT NULL);
+"""
+STATE_VERSION = "1"
+
+
+class KnownRecord(NamedTuple):
+    """A record already in the corpus."""
+
+    id: str
+    url: str
+
+
+class CrawlState:
+    """Seen URLs, stored records and their content hashes, in one SQLite database."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+            version = self._meta("state_version")
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"{self.path}: state database is unusable ({exc})") from None
+        if version is None:
+            self._set_meta("state_version", STATE_VERSION)
+        elif version != STATE_VERSION:
+            raise StorageError(f"{self.path}: state version {version}, expected {STATE_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def record_by_key(self, url_key: str) -> KnownRecord | None:
+        row = self._db.execute("SELECT id, url FROM records WHERE url_key = ?", (url_key,)).fetchone()
+        return KnownRecord(*row) if row else None
+
+    def record_by_hash(self, content_hash: str) -> KnownRecord | None:
+        row = self._db.execute(
+            "SELECT id, url FROM records WHERE content_hash = ? ORDER BY rowid LIMIT 1", (content_hash,)
+        ).fetchone()
+        return KnownRecord(*row) if row else None
+
+    def add_record(self, record_id: str, url_key: str, url: str, content_hash: str) -> None:
+        """Remember a record written to the corpus (idempotent)."""
+        now = _now()
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR IGNORE INTO records (id, url_key, url, content_hash, stored_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (record_id, url_key, url, content_hash, now),
+            )
+            self._upsert_url(url_key, url, "stored", record_id, None, now)
+
+    def mark_url(self, url_key: str, url: str, outcome: str, *, record_id: str | None = None,
+                 error: str | None = None) -> None:
+        """Record what happened to a URL that did not become a corpus record."""
+        with self._transaction():
+            self._upsert_url(url_key, url, outcome, record_id, error, _now())
+
+    def url_outcome(self, url_key: str) -> str | None:
+        row = self._db.execute("SELECT outcome FROM urls WHERE url_key = ?", (url_key,)).fetchone()
+        return row[0] if row else None
+
+    @property
+    def corpus_offset(self) -> int:
+        """How many bytes of the corpus file the state already reflects."""
+        return int(self._meta("corpus_offset") or 0)
+
+    def set_corpus_offset(self, offset: int) -> None:
+        self._set_meta("corpus_offset", str(offset))
+
+    def forget_records(self) -> None:
+        """Drop what the state knows of the corpus, before rebuilding it from the file."""
+        with self._transaction():
+            self._db.execute("DELETE FROM records")
+            self._db.execute("DELETE FROM urls WHERE outcome = 'stored'")
+            self._set_meta("corpus_offset", "0")
+
+    def _upsert_url(self, url_key: str, url: str, outcome: str, record_id: str | None,
+                    error: str | None, now: str) -> None:
+        self._db.execute(
+            "INSERT INTO urls (url_key, url, outcome, record_id, error, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url_key) DO UPDATE SET"
+            " outcome = excluded.outcome, record_id = excluded.record_id,"
+            " error = excluded.error, updated_at = excluded.updated_at"
+            " WHERE urls.outcome != 'stored'",
+            (url_key, url, outcome, record_id, error, now),
+        )
+
+    def _meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

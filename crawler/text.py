@@ -1,0 +1,88 @@
+"""Plain-text helpers shared by seeds, normalisation and dedup: whitespace, hashes, language."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import cache
+
+from wordfreq import top_n_list
+
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CREDITS = (
+    re.compile(r"^(?:based on|according to) (?:materials|reports?) (?:from|of|by) (?P<agency>.+?)\.?$",
+               re.IGNORECASE),
+    re.compile(r"^(?:source|sources|credit|via)\s*:\s*(?P<agency>.+?)\.?$", re.IGNORECASE),
+    re.compile(r"^по материалам (?P<agency>.+?)\.?$", re.IGNORECASE),
+    re.compile(r"^(?:photo|photos|image|фото|источник)\s*:", re.IGNORECASE),
+    re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE),
+)
+_SENTENCE_END = re.compile(r"[.!?…:;][»\"”’)]*$")
+_LANGUAGES = ("en", "ru", "uk", "de", "fr", "es", "it", "pt", "tr", "ar", "zh")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, no control characters, single spaces, lines trimmed, paragraphs split by one blank line."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = _SPACES.sub(" ", text.replace("\u00a0", " "))
+    paragraphs = ("\n".join(line.strip() for line in p.split("\n")) for p in _BLANK_LINES.split(text))
+    return "\n\n".join(p.strip("\n") for p in paragraphs if p.strip())
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the text with case, punctuation and whitespace differences removed."""
+    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+@cache
+def _stopwords(language: str) -> frozenset[str]:
+    return frozenset(top_n_list(language, 60))
+
+
+def detect_language(text: str) -> str | None:
+    """Guess the ISO 639-1 language of *text* from its most common words; None if unsure."""
+    words = [w.casefold() for w in _WORD.findall(text[:5000])]
+    if len(words) < 5:
+        return None
+    scores = {lang: sum(w in _stopwords(lang) for w in words) for lang in _LANGUAGES}
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] >= max(2, len(words) // 20) else None
+
+
+def is_credit_line(line: str) -> bool:
+    """True for lines like "Based on materials from TASS", "Photo: ...", "© Agency"."""
+    return any(p.match(line) for p in _CREDITS)
+
+
+def split_credits(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """Separate trailing credit lines from the text.
+
+    The trailing run of short lines without sentence punctuation (a publisher's name, a photo
+    credit) is taken as credits only if it holds at least one recognised credit line.
+    """
+    cut = len(paragraphs)
+    while cut > 0 and (is_credit_line(paragraphs[cut - 1]) or _is_short_line(paragraphs[cut - 1])):
+        cut -= 1
+    trailing = paragraphs[cut:]
+    if not any(is_credit_line(line) for line in trailing):
+        return paragraphs, []
+    return paragraphs[:cut], trailing
+
+
+def credited_agency(credits: list[str]) -> str | None:
+    """The agency named by a credit line such as "Based on materials from TASS", if any."""
+    for line in credits:
+        for pattern in _CREDITS:
+            match = pattern.match(line)
+            if match and "agency" in pattern.groupindex:
+                return match["agency"].strip()
+    return None
+
+
+def _is_short_line(line: str) -> bool:
+    return len(line.split()) <= 8 and not _SENTENCE_END.search(line)

@@ -1,0 +1,232 @@
+"""Concepts of the seed texts: names kept whole, acronyms joined to their expansions, variants joined.
+
+A concept is what the profile weighs and an article matches: one word (``peacekeepers``, matching
+``peacekeeping`` through the stemmer), a multi-word name (``Collective Security Council``), a person
+(``Kassym-Jomart Tokayev``, matching ``Tokayev`` alone), an acronym with its expansion (``CSTO`` =
+``Collective Security Treaty Organization``), a country with its demonym (``Kazakhstan`` =
+``Kazakh``), or a place with its other names (``Nur-Sultan`` = ``Astana``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from crawler.topic.matcher import Phrase
+from crawler.topic.text import _POSSESSIVE, MAX_SPECIFICITY, Analyzer, Token
+
+# Lower-case words allowed inside a capitalised name ("Organization of the Islamic Cooperation").
+_CONNECTORS = frozenset({"of", "the", "and", "for"})
+# A capitalised word this common is a title or a sentence start, not part of a person's name.
+_TITLE_ZIPF = 4.5
+# A last word this rare marks a person's (or place's) name even if it never appears alone.
+_NAME_ZIPF = 3.5
+# A derived form (Kazakh, Belarusian) is only linked if general language statistics know it.
+_KNOWN_ZIPF = 1.5
+# Each extra word of a multi-word name adds this much specificity to its rarest word's.
+_PHRASE_BONUS = 0.5
+# Places known under several names; a seed naming one matches articles naming another.
+_PLACE_NAMES = (
+    ("Astana", "Nur-Sultan", "Nursultan", "Akmola", "Tselinograd"),
+    ("Almaty", "Alma-Ata"),
+    ("Kyiv", "Kiev"),
+    ("Kharkiv", "Kharkov"),
+    ("Odesa", "Odessa"),
+    ("Lviv", "Lvov"),
+    ("Chisinau", "Kishinev"),
+    ("Ashgabat", "Ashkhabad"),
+    ("Belarus", "Byelorussia"),
+    ("Kyrgyzstan", "Kirghizia"),
+    ("Moldova", "Moldavia"),
+    ("Turkmenistan", "Turkmenia"),
+    ("Myanmar", "Burma"),
+    ("Turkey", "Türkiye"),
+    ("Czechia", "Czech Republic"),
+    ("Beijing", "Peking"),
+    ("Mumbai", "Bombay"),
+)
+
+
+@dataclass(slots=True)
+class Concept:
+    """One profile concept: the phrases (token keys) that express it and their surface forms."""
+
+    label: str
+    specificity: float
+    phrases: list[Phrase] = field(default_factory=list)
+    forms: list[str] = field(default_factory=list)
+
+
+def _is_acronym(token: Token) -> bool:
+    word = _POSSESSIVE.sub("", token.text)
+    return 2 <= len(word) <= 6 and word.isalpha() and word.isupper()
+
+
+def _is_headline_case(tokens: list[Token]) -> bool:
+    """Title Case Headlines say nothing about which words are names."""
+    long_words = [token for token in tokens if len(token.text) > 3]
+    return len(long_words) >= 3 and sum(t.capital for t in long_words) > 0.6 * len(long_words)
+
+
+class ConceptBuilder:
+    """Collects words and capitalised runs from the seeds, then derives their concepts."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.forms: dict[str, Counter[str]] = defaultdict(Counter)  # key -> surface forms
+        self.acronyms: dict[str, str] = {}  # key -> surface
+        self.runs: list[list[Token]] = []
+        self.alone: set[str] = set()  # keys of capitalised words seen outside multi-word runs
+
+    def add(self, tokens: list[Token]) -> None:
+        """Take in one seed part (a title or a body)."""
+        for token in tokens:
+            self.forms[token.key][_POSSESSIVE.sub("", token.text)] += 1
+            if _is_acronym(token):
+                self.acronyms[token.key] = _POSSESSIVE.sub("", token.text)
+        if _is_headline_case(tokens):
+            return
+        for run in self._capital_runs(tokens):
+            if len(run) > 1:
+                self.runs.append(run)
+            else:
+                self.alone.add(run[0].key)
+
+    def _capital_runs(self, tokens: list[Token]) -> list[list[Token]]:
+        runs: list[list[Token]] = []
+        current: list[Token] = []
+        for token in tokens:
+            lower = token.text in _CONNECTORS
+            if current and token.joined and not _is_acronym(token) and (token.capital or lower):
+                current.append(token)
+                continue
+            runs.append(current)
+            current = [token] if token.capital and not _is_acronym(token) else []
+        runs.append(current)
+        return [trimmed for run in runs if (trimmed := self._trim(run))]
+
+    def _trim(self, run: list[Token]) -> list[Token]:
+        while run and run[-1].text in _CONNECTORS:
+            run = run[:-1]
+        while run and (
+            run[0].text.lower() in _CONNECTORS
+            or (run[0].initial and self.analyzer.zipf(run[0].text) >= _TITLE_ZIPF)
+        ):
+            run = run[1:]
+        return run
+
+    def build(self) -> list[Concept]:
+        """Concepts in a fixed order: acronyms, multi-word names, then single words."""
+        concepts: dict[str, Concept] = {}
+        owner: dict[Phrase, str] = {}
+
+        def claim(label: str, phrase: Phrase, form: str) -> None:
+            if phrase in owner:
+                return
+            owner[phrase] = label
+            concepts[label].phrases.append(phrase)
+            concepts[label].forms.append(form)
+
+        for key, surface in sorted(self.acronyms.items()):
+            label = surface.lower()
+            concepts[label] = Concept(label, self._word_specificity(key))
+            claim(label, (key,), surface)
+            expansion = self._expansion(key)
+            if expansion:
+                concepts[label].specificity = max(
+                    concepts[label].specificity, self._phrase_specificity(expansion)
+                )
+                claim(label, tuple(t.key for t in expansion), _text(expansion))
+
+        for run in self.runs:
+            name = self._person(run)
+            phrase = tuple(t.key for t in (name or run))
+            if len(phrase) < 2 or phrase in owner:
+                continue
+            if name:
+                last = name[-1]
+                label = self._best_form(last.key).lower()
+                if label not in concepts:
+                    concepts[label] = Concept(label, self._word_specificity(last.key))
+                claim(label, phrase, _text(name))
+                claim(label, (last.key,), self._best_form(last.key))
+            else:
+                label = _text(run).lower()
+                concepts[label] = Concept(label, self._phrase_specificity(run))
+                claim(label, phrase, _text(run))
+
+        derived = {
+            variant: key
+            for key in self.forms
+            for variant in self._variant_keys(self._best_form(key))
+            if variant != key and self._word_specificity(key) > 0
+        }
+        for key in sorted(self.forms):
+            specificity = self._word_specificity(key)
+            if (key,) in owner or key in derived or specificity <= 0:
+                continue
+            form = self._best_form(key)
+            label = form.lower()
+            if label in concepts:
+                label = key
+            concepts[label] = Concept(label, specificity)
+            claim(label, (key,), form)
+            for variant in self._variants(form):
+                claim(label, tuple(t.key for t in self.analyzer.tokens(variant)), variant)
+        return [concept for concept in concepts.values() if concept.specificity > 0]
+
+    def _expansion(self, acronym: str) -> list[Token] | None:
+        for run in self.runs:
+            for start in range(len(run)):
+                for end in range(start + len(acronym), len(run) + 1):
+                    words = [t for t in run[start:end] if t.text not in _CONNECTORS]
+                    if "".join(t.text[0] for t in words).lower() == acronym:
+                        return run[start:end]
+        return None
+
+    def _person(self, run: list[Token]) -> list[Token] | None:
+        """The name part of "Russian President Vladimir Putin", or None if ``run`` is no person."""
+        last = run[-1]
+        zipf = self.analyzer.zipf(last.text)
+        if zipf >= _TITLE_ZIPF or (zipf > _NAME_ZIPF and last.key not in self.alone):
+            return None
+        start = len(run) - 1
+        while start > 0 and self.analyzer.zipf(run[start - 1].text) < _TITLE_ZIPF:
+            start -= 1
+        return run[start:]
+
+    def _variant_keys(self, name: str) -> list[str]:
+        """Keys of the one-word variants of ``name``."""
+        keys = [[t.key for t in self.analyzer.tokens(v)] for v in self._variants(name)]
+        return [key[0] for key in keys if len(key) == 1]
+
+    def _variants(self, name: str) -> list[str]:
+        """Other names of a place and demonyms that general language statistics know."""
+        if not name[0].isupper():
+            return []
+        variants = [v for group in _PLACE_NAMES if name in group for v in group if v != name]
+        derived = [name + "n", name + "ian", name[:-1] + "ian"]
+        if name.endswith("stan"):
+            derived += [name[:-4], name + "i"]
+        variants += [v for v in derived if self.analyzer.zipf(v) >= _KNOWN_ZIPF]
+        return variants
+
+    def _best_form(self, key: str) -> str:
+        forms = self.forms[key]
+        return max(forms, key=lambda form: (forms[form], form[0].isupper(), form))
+
+    def _word_specificity(self, key: str) -> float:
+        # the commonest surface form decides, so a rare inflection does not inflate a common word
+        return min(self.analyzer.specificity(form) for form in self.forms[key])
+
+    def _phrase_specificity(self, run: list[Token]) -> float:
+        words = [t for t in run if t.text not in _CONNECTORS]
+        rarest = max(self.analyzer.specificity(t.text) for t in words)
+        return min(MAX_SPECIFICITY, rarest + _PHRASE_BONUS * (len(words) - 1))
+
+
+def _text(tokens: list[Token]) -> str:
+    """Surface text of a run, with hyphens restored where the seed had no space."""
+    return tokens[0].text + "".join(
+        ("-" if t.gap.strip(" ") == "-" else " ") + t.text for t in tokens[1:]
+    )

@@ -1,0 +1,80 @@
+from datetime import UTC, datetime
+from pathlib import Path
+
+from crawler.extraction import extract_article
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
+KEYS = {
+    "title",
+    "description",
+    "body",
+    "authors",
+    "published",
+    "published_raw",
+    "modified",
+    "language",
+    "section",
+    "tags",
+    "image",
+    "canonical_url",
+    "based_on",
+    "page_type",
+    "extractor",
+}
+
+
+def generic() -> dict:
+    return extract_article(
+        (FIXTURES / "generic_article.html").read_bytes(),
+        "https://example.com/world/2022/01/10/kazakhstan-unrest?utm_source=x",
+        content_type="text/html; charset=utf-8",
+        fetched_at=datetime(2022, 3, 1, tzinfo=UTC),
+    )
+
+
+def test_all_keys_present_even_for_garbage() -> None:
+    for html in (b"", "not html at all", b"<html></html>"):
+        record = extract_article(html, "https://example.com/x")
+        assert set(record) == KEYS
+        assert record["authors"] == [] and record["tags"] == []
+
+
+def test_generic_record() -> None:
+    record = generic()
+    assert set(record) == KEYS
+    assert record["title"] == "Unrest in Kazakhstan: what we know"
+    assert record["description"].startswith("Protests over fuel prices")
+    assert record["authors"] == ["Jane Doe", "John Smith"]
+    assert record["published"] == "2022-01-10T14:30:00Z"
+    assert record["published_raw"] == "2022-01-10T09:30:00-05:00"
+    assert record["modified"] == "2022-01-11T08:00:00Z"
+    assert record["language"] == "en"
+    assert record["section"] == "World"
+    assert record["tags"] == ["Kazakhstan", "CSTO"]
+    assert record["image"] == "https://example.com/img/almaty.jpg"
+    assert record["canonical_url"] == "https://example.com/world/2022/01/10/kazakhstan-unrest"
+    assert record["based_on"] == "Reuters"
+    assert record["page_type"] == "article"
+    assert record["extractor"] == "trafilatura+jsonld"
+
+
+def test_body_is_clean_paragraphs() -> None:
+    body = generic()["body"]
+    paragraphs = body.split("\n\n")
+    assert paragraphs[0].startswith("ALMATY (Reuters) - Protests")  # title not repeated
+    assert len(paragraphs) == 4
+    assert "Read more" not in body and "Most read" not in body and "Copyright" not in body
+    assert all(p.strip() == p and "\n" not in p for p in paragraphs)
+
+
+def test_jsonld_article_body_used_when_page_text_is_missing() -> None:
+    text = "The alliance sent troops within a day of the request for help. " * 10
+    html = (
+        '<html><head><script type="application/ld+json">'
+        f'{{"@type": "NewsArticle", "headline": "Troops sent", "articleBody": "{text}"}}'
+        "</script></head><body><div id='app'></div></body></html>"
+    )
+    record = extract_article(html, "https://example.com/news/troops-sent")
+    assert record["extractor"] == "jsonld"
+    assert record["body"] == text.strip()
+    assert record["title"] == "Troops sent"
