@@ -1,4 +1,5 @@
-"""The run summary: what each source gave, in the log and as ``DATA_DIR/runs/<run id>.json``."""
+"""Crawl-wide extensions: the run summary (in the log and as ``DATA_DIR/runs/<run id>.json``) and
+concise logging of network failures."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
+from twisted.python.failure import Failure
 
 from crawler.datadir import DataDir
-from crawler.runstats import count, per_source
+from crawler.failures import failure_kind
+from crawler.runstats import SEEDS, count, per_source
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ class RunSummary:
             row = {kind: counts.get(kind, 0) for kind in _TOTALS}
             row["error_kinds"] = {k.split("/", 1)[1]: v for k, v in sorted(counts.items())
                                   if k.startswith("errors/")}
-            row["status"] = _status(row)
+            row["status"] = _status(name, row)
             per[name] = row
         settings = self.crawler.settings
         return {
@@ -86,6 +89,10 @@ class RunSummary:
             f"extracted, {totals['stored']} stored, {totals['duplicates']} duplicates, "
             f"{totals['unrelated']} unrelated, {totals['errors']} errors"
         ]
+        unreachable = [n for n, row in summary["sources"].items() if row["status"] == "UNREACHABLE"]
+        if unreachable:
+            lines.append(f"  {len(unreachable)} of {sum(n != SEEDS for n in summary['sources'])} sources unreachable"
+                         " (no page fetched, only errors): check the network or their URLs")
         for name, row in summary["sources"].items():
             errors = ", ".join(f"{k} {v}" for k, v in row["error_kinds"].items()) or "none"
             lines.append(
@@ -96,7 +103,9 @@ class RunSummary:
         return lines
 
 
-def _status(row: dict[str, Any]) -> str:
+def _status(name: str, row: dict[str, Any]) -> str:
+    if name == SEEDS:
+        return "seed records"
     if row["pages_fetched"] == 0 and row["errors"]:
         return "UNREACHABLE"
     if row["pages_fetched"] == 0:
@@ -106,3 +115,35 @@ def _status(row: dict[str, Any]) -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ConciseNetworkErrors:
+    """Log a failed robots.txt download as one line, not a traceback, when the network is at fault.
+
+    Offline or with a dead host, Scrapy's robots.txt middleware prints a full traceback per host;
+    the run summary already counts those failures per source.
+    """
+
+    LOGGER = "scrapy.downloadermiddlewares.robotstxt"
+
+    def __init__(self) -> None:
+        self._filter = _DropNetworkTracebacks()
+        logging.getLogger(self.LOGGER).addFilter(self._filter)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConciseNetworkErrors:
+        ext = cls()
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    def engine_stopped(self) -> None:
+        logging.getLogger(self.LOGGER).removeFilter(self._filter)
+
+
+class _DropNetworkTracebacks(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and failure_kind(Failure(exc)) != type(exc).__name__:
+            record.exc_info = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy import exceptions as scrapy_errors
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
-_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
-    (error.DNSLookupError, "dns"),
-    ((error.TimeoutError, error.TCPTimedOutError), "timeout"),
-    (error.ConnectionRefusedError, "connection_refused"),
-    ((error.ConnectionLost, error.ConnectionDone, ResponseFailed), "connection_lost"),
-    (error.ConnectError, "connect"),
+_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((scrapy_errors.CannotResolveHostError, error.DNSLookupError), "dns"),
+    ((scrapy_errors.DownloadTimeoutError, error.TimeoutError, error.TCPTimedOutError), "timeout"),
+    ((scrapy_errors.DownloadConnectionRefusedError, error.ConnectionRefusedError),
+     "connection_refused"),
+    ((scrapy_errors.ResponseDataLossError,), "truncated"),
+    ((scrapy_errors.DownloadFailedError, error.ConnectionLost, error.ConnectionDone,
+      ResponseFailed), "connection_lost"),
+    ((scrapy_errors.UnsupportedURLSchemeError,), "unsupported_scheme"),
+    ((error.ConnectError,), "connect"),
 )
 
 
@@ -22,8 +26,8 @@ def failure_kind(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
-    if isinstance(exc, IgnoreRequest):
-        return "robots" if "robots" in str(exc).lower() or not str(exc) else "ignored"
+    if isinstance(exc, scrapy_errors.IgnoreRequest):
+        return "robots" if "robots" in str(exc).lower() else "ignored"
     for types, kind in _KINDS:
         if isinstance(exc, types):
             return kind

@@ -51,6 +51,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.RunSummary": 500,
+    "crawler.extensions.ConciseNetworkErrors": 510,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -240,6 +240,18 @@ def test_billion_laughs_is_not_expanded() -> None:
     assert all(len(item.title) < 1000 for item in items)
 
 
+@pytest.mark.parametrize(
+    "ref", [b"&#xD800;", b"&#x110000;", b"&#99999999999999999999;", b"&#" + b"9" * 5000 + b";"]
+)
+def test_invalid_character_reference_does_not_lose_the_feed(ref: bytes) -> None:
+    body = (
+        b"<rss version='2.0'><channel><item><title>Tokayev " + ref + b" &#233;lu</title>"
+        b"<link>https://a.example/x-y-z</link></item></channel></rss>"
+    )
+    [item] = parse_feed(body, "https://a.example/rss")
+    assert item.title == "Tokayev \ufffd élu"
+
+
 def test_clip_text() -> None:
     assert clip_text("  a \n b  ") == "a b"
     assert clip_text("alpha beta gamma", limit=12) == "alpha beta…"

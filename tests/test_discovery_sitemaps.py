@@ -106,6 +106,12 @@ def test_google_news_sitemap_fields() -> None:
     assert plain.published == datetime(2022, 1, 11, tzinfo=UTC)
 
 
+def test_bad_news_date_falls_back_to_lastmod() -> None:
+    body = AP_NEWS.replace(b"2022-01-10T14:22:05-05:00", b"Monday morning")
+    news = parse_sitemap(body, "https://apnews.com/news-sitemap-content.xml").candidates[0]
+    assert news.published == datetime(2022, 1, 12, 8, 0, tzinfo=UTC)
+
+
 def test_daily_sitemap_other_namespace_dedup_and_relative() -> None:
     page = parse_sitemap(
         ALJAZEERA_DAILY, "https://www.aljazeera.com/sitemap.xml?yyyy=2022&mm=01&dd=10"
@@ -129,6 +135,12 @@ def test_sitemap_without_namespace() -> None:
 def test_gzip_detected_by_magic_bytes_not_name() -> None:
     page = parse_sitemap(gzip.compress(AP_NEWS), "https://apnews.com/sitemap")
     assert len(page.candidates) == 2
+
+
+def test_utf16_sitemap() -> None:
+    body = TASS_NO_NAMESPACE.decode().replace('"?>', '" encoding="UTF-16"?>').encode("utf-16")
+    [candidate] = parse_sitemap(body, "https://tass.com/sitemap.xml").candidates
+    assert candidate.url == "https://tass.com/politics/1385617"
 
 
 def test_gzip_bomb_is_refused() -> None:
@@ -206,7 +218,7 @@ def test_plain_doctype_without_entities_is_fine() -> None:
         (b"<urlset><url><loc>https://a.example/x</loc></url>", "invalid sitemap XML"),
         (b"<html><body>Not found</body></html>", "not a sitemap (root element <html>)"),
         (b"", "not a sitemap"),
-        (b"\xff\xfe\x00\x01binary", "not a sitemap (binary data)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff", "not a sitemap (binary data)"),
         (b"just some words", "not a sitemap (no URLs"),
     ],
 )

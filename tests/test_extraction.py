@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.extraction import extract_article
+from crawler.extraction.body import choose_body
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
 KEYS = {
@@ -67,6 +68,12 @@ def test_body_is_clean_paragraphs() -> None:
     assert all(p.strip() == p and "\n" not in p for p in paragraphs)
 
 
+def test_structured_body_wins_when_generic_text_is_short() -> None:
+    structured = "First paragraph of the story.\nSecond paragraph of the story. " * 10
+    assert choose_body(["Share this"], structured)[0] == "jsonld"
+    assert choose_body(["A long enough paragraph. " * 40], structured)[0] == "trafilatura"
+
+
 def test_jsonld_article_body_used_when_page_text_is_missing() -> None:
     text = "The alliance sent troops within a day of the request for help. " * 10
     html = (
@@ -75,6 +82,5 @@ def test_jsonld_article_body_used_when_page_text_is_missing() -> None:
         "</script></head><body><div id='app'></div></body></html>"
     )
     record = extract_article(html, "https://example.com/news/troops-sent")
-    assert record["extractor"] == "jsonld"
     assert record["body"] == text.strip()
     assert record["title"] == "Troops sent"

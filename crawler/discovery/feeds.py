@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -12,6 +13,7 @@ from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 from crawler.discovery import Candidate, DiscoveryError
 
 SNIPPET_LIMIT = 500
+_CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);")
 
 
 def clip_text(text: str, limit: int = SNIPPET_LIMIT) -> str:
@@ -48,7 +50,12 @@ def parse_feed(body: bytes, url: str) -> list[Candidate]:
 
     Raises :class:`DiscoveryError` when ``body`` is not a feed; an empty feed gives ``[]``.
     """
-    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    try:
+        parsed = feedparser.parse(
+            _CHAR_REF.sub(_fix_char_ref, body), response_headers={"content-location": url}
+        )
+    except (ValueError, OverflowError) as exc:  # feedparser's loose parser on broken input
+        raise DiscoveryError(url, f"unreadable feed ({type(exc).__name__})") from exc
     if not parsed.get("version"):
         raise DiscoveryError(url, "not an RSS or Atom feed")
     candidates = []
@@ -67,6 +74,18 @@ def parse_feed(body: bytes, url: str) -> list[Candidate]:
             )
         )
     return candidates
+
+
+def _fix_char_ref(match: re.Match[bytes]) -> bytes:
+    """A numeric character reference, or U+FFFD when it names no character (feedparser crashes)."""
+    reference = match.group(1)
+    hexadecimal = reference[:1] in (b"x", b"X")
+    digits = (reference[1:] if hexadecimal else reference).lstrip(b"0")
+    if len(digits) > 7:  # U+10FFFF is 6 hex or 7 decimal digits
+        return b"&#xFFFD;"
+    code = int(digits or b"0", 16 if hexadecimal else 10)
+    valid = code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
+    return match.group(0) if valid else b"&#xFFFD;"
 
 
 def _entry_link(entry: feedparser.FeedParserDict, base: str) -> str | None:

@@ -173,7 +173,7 @@ def _wanted(link: str, hosts: set[str]) -> bool:
     if host not in hosts or any(host == s or host.endswith("." + s) for s in _SOCIAL_HOSTS):
         return False
     path = unquote(parts.path).lower()
-    if splitext(path)[1] in _STATIC_EXTENSIONS or path.endswith(".tar.gz"):
+    if splitext(path)[1] in _STATIC_EXTENSIONS:
         return False
     if any(segment in _UTILITY_SEGMENTS for segment in path.split("/")):
         return False
@@ -240,8 +240,8 @@ def _card(
     for ancestor in list(anchor.iterancestors())[:_CARD_DEPTH]:
         if ancestor.tag in ("body", "html"):
             break
-        targets = {links.get(node) for node in ancestor.iter("a")}
-        if any(target in article_links and target != link for target in targets):
+        targets = (links.get(node) for node in ancestor.iter("a"))
+        if any(target != link and target in article_links for target in targets):
             break
         card = ancestor
     return card

@@ -16,6 +16,7 @@ from crawler.discovery import Candidate, DiscoveryError
 from crawler.discovery.feeds import clip_text, http_url
 
 GZIP_MAGIC = b"\x1f\x8b"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 MAX_SITEMAP_SIZE = 50 * 1024 * 1024  # the limit of the sitemaps.org protocol
 
 
@@ -38,7 +39,7 @@ def parse_sitemap(body: bytes, url: str, *, max_size: int = MAX_SITEMAP_SIZE) ->
     elif len(body) > max_size:
         raise DiscoveryError(url, f"sitemap larger than {max_size} bytes")
     head = body.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<"):
+    if head.startswith((b"<", *_UTF16_BOMS)):
         return _parse_xml(head, url)
     return _parse_text(head, url)
 
@@ -132,7 +133,7 @@ def _candidate(item: etree._Element, base: str) -> Candidate | None:
         url=link,
         via="sitemap",
         title=clip_text(title),
-        published=parse_w3c_datetime(published or _child_text(item, "lastmod")),
+        published=parse_w3c_datetime(published) or parse_w3c_datetime(_child_text(item, "lastmod")),
         keywords=list(dict.fromkeys(w for k in keywords.split(",") if (w := " ".join(k.split())))),
     )
 

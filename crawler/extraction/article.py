@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -16,13 +17,14 @@ from crawler.extraction.body import choose_body, clean_paragraphs
 from crawler.extraction.credits import agency_name, credited_agency
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.generic import trafilatura_paragraphs
-from crawler.extraction.language import detect_language
+from crawler.extraction.language import declared_language, detect_language
 from crawler.extraction.pagetype import classify_page
 from crawler.extraction.rules import SiteRule, rule_for
 from crawler.extraction.structured import Structured, read_structured, strings_of, text_of
 
 _SPACES = re.compile(r"\s+")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+_HAS_DIGIT = re.compile(r"\d")
 _HTML_LANG = etree.XPath("/html/@lang | /html/@xml:lang")
 _TITLE = etree.XPath("//head/title//text()")
 _H1 = etree.XPath("//h1")
@@ -39,43 +41,60 @@ _DATE_NODES = etree.XPath(
     '//body//*[contains(@class, "date") or contains(@class, "time") or contains(@class, "publish")]'
     "[not(self::script or self::style)]"
 )
+_BODY_TEXT = etree.XPath("//body//text()[not(parent::script or parent::style)]")
 
 _PUBLISHED_META = (
-    "article:published_time",
-    "og:published_time",
-    "article:published",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "dc.date.issued",
-    "dc.date",
-    "dcterms.created",
-    "dcterms.date",
-    "sailthru.date",
-    "parsely-pub-date",
-    "article.published",
-    "date",
-    "og:article:published_time",
-    "cxenseparse:recs:publishtime",
-)
+    "article:published_time", "og:published_time", "article:published", "datepublished",
+    "pubdate", "publishdate", "publish-date", "publish_date", "dc.date.issued", "dc.date",
+    "dcterms.created", "dcterms.date", "sailthru.date", "parsely-pub-date", "article.published",
+    "date", "og:article:published_time", "cxenseparse:recs:publishtime",
+)  # fmt: skip
 _MODIFIED_META = (
-    "article:modified_time",
-    "og:updated_time",
-    "datemodified",
-    "dcterms.modified",
-    "last-modified",
-    "article.updated",
-)
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+    "last-modified", "article.updated",
+)  # fmt: skip
 _AUTHOR_META = ("author", "article:author", "sailthru.author", "parsely-author", "dc.creator")
 _LANGUAGE_META = ("content-language", "og:locale", "dc.language", "language")
+_JSONLD_DATES = ("datePublished", "dateCreated", "uploadDate")
 _MAX_TAGS = 30
 _MAX_DATE_NODES = 20
+_MAX_BYLINES = 5
 
 
 def _clean(text: str | None) -> str:
     return _SPACES.sub(" ", text or "").strip()
+
+
+def _text(element: etree._Element) -> str:
+    return _clean(" ".join(element.itertext()))
+
+
+@dataclass(slots=True)
+class _Page:
+    """What every field extractor needs to know about the page."""
+
+    url: str
+    tree: etree._Element
+    data: Structured
+    obj: dict[str, Any] | None  # the JSON-LD article object
+    rule: SiteRule | None
+    now: datetime
+    declared: str | None  # the language the page declares, as written
+
+    @property
+    def tz(self) -> str | None:
+        return self.rule.timezone if self.rule else None
+
+    def jsonld(self, key: str) -> str | None:
+        return text_of(self.obj.get(key)) if self.obj else None
+
+    def rule_values(self, key: str) -> list[str]:
+        return self.rule.first(getattr(self.rule, key), self.tree) if self.rule else []
+
+    def parse_date(self, text: str | None) -> datetime | None:
+        return dates.parse_date(
+            text, self.now, tz=self.tz, language=declared_language(self.declared)
+        )
 
 
 def _strip_site_name(title: str, site_names: list[str]) -> str:
@@ -92,102 +111,75 @@ def _strip_site_name(title: str, site_names: list[str]) -> str:
     return title
 
 
-def _title(
-    tree: etree._Element,
-    data: Structured,
-    obj: dict[str, Any] | None,
-    rule: SiteRule | None,
-    site_names: list[str],
-) -> str:
-    candidates = []
-    if rule:
-        candidates += rule.first(rule.title, tree)[:1]
-    candidates += [
-        text_of(obj.get("headline")) if obj else None,
-        data.first("og:title", "twitter:title"),
-        "".join(_TITLE(tree)),
+def _title(page: _Page, site_names: list[str]) -> str:
+    candidates = [
+        *page.rule_values("title")[:1],
+        page.jsonld("headline"),
+        page.data.first("og:title", "twitter:title"),
+        "".join(_TITLE(page.tree)),
+        *(_text(h) for h in _H1(page.tree)[:1]),
     ]
-    h1 = [_clean(" ".join(h.itertext())) for h in _H1(tree)[:1]]
-    candidates += h1
-    title = next((_clean(c) for c in candidates if c and _clean(c)), "")
-    if rule and rule.title_suffix:
-        title = rule.title_suffix.sub("", title)
+    title = next((c for c in map(_clean, candidates) if c), "")
+    if page.rule and page.rule.title_suffix:
+        title = page.rule.title_suffix.sub("", title)
     return _strip_site_name(title, site_names)
 
 
-def _published(
-    tree: etree._Element,
-    url: str,
-    data: Structured,
-    obj: dict[str, Any] | None,
-    rule: SiteRule | None,
-    now: datetime,
-) -> tuple[datetime | None, str | None]:
+def _published(page: _Page) -> tuple[datetime | None, str | None]:
     """The publication date and its source string, from the most trusted source that has one."""
-    tz = rule.timezone if rule else None
-    raw: list[str | None] = []
-    if rule:
-        raw += rule.first(rule.date, tree)
-    if obj:
-        raw += [text_of(obj.get(k)) for k in ("datePublished", "dateCreated", "uploadDate")]
-    raw += [data.first(key) for key in _PUBLISHED_META]
-    raw += [t.get("datetime") or t.get("content") for t in _TIMES(tree)]
-    raw += [t.get("datetime") for t in _ANY_TIME(tree)[:1]]
+    raw = [
+        *page.rule_values("date"),
+        *(page.jsonld(key) for key in _JSONLD_DATES),
+        *(page.data.first(key) for key in _PUBLISHED_META),
+        *(t.get("datetime") or t.get("content") for t in _TIMES(page.tree)),
+        *(t.get("datetime") for t in _ANY_TIME(page.tree)[:1]),
+    ]
     for value in raw:
-        if value and (parsed := dates.parse_date(value, now, tz=tz)):
+        if value and (parsed := page.parse_date(value)):
             return parsed, value
-    if (parsed := dates.date_from_url(url, now)) is not None:
-        return parsed, url
-    for node in _DATE_NODES(tree)[:_MAX_DATE_NODES]:
-        text = _clean(" ".join(node.itertext()))
-        if 6 <= len(text) <= 60 and (parsed := dates.parse_date(text, now, tz=tz)):
+    if found := dates.url_date(page.url, page.now):
+        return found
+    for node in _DATE_NODES(page.tree)[:_MAX_DATE_NODES]:
+        text = _text(node)
+        if 6 <= len(text) <= 60 and _HAS_DIGIT.search(text) and (parsed := page.parse_date(text)):
             return parsed, text
     return None, None
 
 
-def _modified(
-    data: Structured, obj: dict[str, Any] | None, now: datetime, tz: str | None
-) -> datetime | None:
-    raw = [text_of(obj.get("dateModified")) if obj else None]
-    raw += [data.first(key) for key in _MODIFIED_META]
-    return next((p for v in raw if v and (p := dates.parse_date(v, now, tz=tz))), None)
+def _modified(page: _Page) -> datetime | None:
+    raw = [page.jsonld("dateModified"), *(page.data.first(key) for key in _MODIFIED_META)]
+    return next((p for v in raw if v and (p := page.parse_date(v))), None)
 
 
-def _authors(
-    tree: etree._Element,
-    data: Structured,
-    obj: dict[str, Any] | None,
-    rule: SiteRule | None,
-    site_names: list[str],
-) -> list[str]:
-    raw: list[str] = []
-    if rule:
-        raw += rule.first(rule.authors, tree)
-    if obj:
-        people = obj.get("author") or obj.get("creator") or []
+def _authors(page: _Page, site_names: list[str]) -> list[str]:
+    raw = page.rule_values("authors")
+    if page.obj:
+        people = page.obj.get("author") or page.obj.get("creator") or []
         for person in people if isinstance(people, list) else [people]:
             if isinstance(person, dict) and "Organization" in str(person.get("@type", "")):
                 continue
             raw += strings_of(person)
     if not raw:
-        raw += [v for key in _AUTHOR_META for v in data.meta.get(key, []) if "://" not in v]
+        raw = [v for key in _AUTHOR_META for v in page.data.meta.get(key, []) if "://" not in v]
     if not raw:
-        raw += [_clean(" ".join(node.itertext())) for node in _BYLINES(tree)[:5]]
+        raw = [_text(node) for node in _BYLINES(page.tree)[:_MAX_BYLINES]]
     return clean_authors(raw, site_names)
 
 
-def _tags(data: Structured, obj: dict[str, Any] | None) -> list[str]:
-    raw = list(data.meta.get("article:tag", []))
-    if obj:
-        raw += strings_of(obj.get("keywords"))
+def _tags(page: _Page) -> list[str]:
+    raw = list(page.data.meta.get("article:tag", []))
+    keywords = page.obj.get("keywords") if page.obj else None
+    if isinstance(keywords, list):
+        raw += strings_of(keywords)
+    elif isinstance(keywords, str):
+        raw += keywords.split(",")
     if not raw:
-        raw += data.meta.get("news_keywords", []) + data.meta.get("keywords", [])
+        for key in ("news_keywords", "keywords"):
+            raw += [k for value in page.data.meta.get(key, []) for k in value.split(",")]
     tags: dict[str, str] = {}
-    for entry in raw:
-        for tag in entry.split(","):
-            tag = _clean(tag)
-            if tag and len(tag) <= 60:
-                tags.setdefault(tag.casefold(), tag)
+    for tag in map(_clean, raw):
+        if tag and len(tag) <= 60:
+            tags.setdefault(tag.casefold(), tag)
     return list(tags.values())[:_MAX_TAGS]
 
 
@@ -196,40 +188,48 @@ def _absolute(value: str | None, url: str) -> str | None:
     return urljoin(url, value) if value and not value.startswith("data:") else None
 
 
-def _declared_language(
-    tree: etree._Element, data: Structured, obj: dict[str, Any] | None
-) -> str | None:
-    values = [*(_HTML_LANG(tree)), text_of(obj.get("inLanguage")) if obj else None]
+def _declared(tree: etree._Element, data: Structured, obj: dict[str, Any] | None) -> str | None:
+    values = [*_HTML_LANG(tree), text_of(obj.get("inLanguage")) if obj else None]
     values += [data.first(key) for key in _LANGUAGE_META]
     return next((v for v in values if v and v.strip()), None)
 
 
-def _rule_body(tree: etree._Element, rule: SiteRule) -> list[str]:
-    paragraphs = rule.first(rule.body, tree)
-    lead = rule.first(rule.lead, tree)[:1]
-    if lead and (not paragraphs or paragraphs[0] != lead[0]):
-        paragraphs = lead + paragraphs
-    return paragraphs
+def _body(page: _Page, title: str) -> tuple[str, str]:
+    """(source, body): the site rule's paragraphs if any, else the best generic candidate."""
+    source, paragraphs = "", []
+    if page.rule and (paragraphs := page.rule_values("body")):
+        source = f"rule:{page.rule.name}"
+        lead = page.rule_values("lead")[:1]
+        if lead and paragraphs[0] != lead[0]:
+            paragraphs = lead + paragraphs
+    if not paragraphs:
+        source, paragraphs = choose_body(
+            trafilatura_paragraphs(page.tree, page.url), page.jsonld("articleBody")
+        )
+    paragraphs = clean_paragraphs(
+        paragraphs,
+        title=title,
+        dateline=page.rule.dateline if page.rule else None,
+        drop_lines=page.rule.drop_lines if page.rule else (),
+    )
+    return source, "\n\n".join(paragraphs)
+
+
+def _based_on(page: _Page, body: str) -> str | None:
+    rule = page.rule
+    credit = rule.credit.search(" ".join(_BODY_TEXT(page.tree))) if rule and rule.credit else None
+    if credit:
+        return agency_name(credit.group(1))
+    return (rule.based_on if rule else None) or credited_agency(body)
 
 
 def _empty_record(extractor: str) -> dict[str, Any]:
     return {
-        "title": "",
-        "description": "",
-        "body": "",
-        "authors": [],
-        "published": None,
-        "published_raw": None,
-        "modified": None,
-        "language": None,
-        "section": None,
-        "tags": [],
-        "image": None,
-        "canonical_url": None,
-        "based_on": None,
-        "page_type": "other",
+        "title": "", "description": "", "body": "", "authors": [], "published": None,
+        "published_raw": None, "modified": None, "language": None, "section": None, "tags": [],
+        "image": None, "canonical_url": None, "based_on": None, "page_type": "other",
         "extractor": extractor,
-    }
+    }  # fmt: skip
 
 
 def extract_article(
@@ -246,74 +246,45 @@ def extract_article(
         return _empty_record("none")
     data = read_structured(tree)
     rule = rule_for(url)
-    if rule:
-        for selector in rule.drop:
-            for element in selector(tree):
-                element.drop_tree()
+    for selector in rule.drop if rule else ():
+        for element in selector(tree):
+            element.drop_tree()
     obj = data.article(rule.jsonld_block if rule else "first")
+    page = _Page(url, tree, data, obj, rule, now, _declared(tree, data, obj))
     publisher = obj.get("publisher") if obj else None
     site_names = [
         n
-        for n in (
-            data.first("og:site_name", "application-name"),
-            text_of(publisher),
-            rule.name if rule else None,
-        )
+        for n in (data.first("og:site_name"), text_of(publisher), rule.name if rule else None)
         if n
     ]
-
-    body_source, paragraphs = "", []
-    if rule and (paragraphs := _rule_body(tree, rule)):
-        body_source = f"rule:{rule.name}"
-    if not paragraphs:
-        body_source, paragraphs = choose_body(
-            trafilatura_paragraphs(tree, url), text_of(obj.get("articleBody")) if obj else None
-        )
-    title = _title(tree, data, obj, rule, site_names)
-    paragraphs = clean_paragraphs(
-        paragraphs,
-        title=title,
-        dateline=rule.dateline if rule else None,
-        drop_lines=rule.drop_lines if rule else (),
-    )
-    body = "\n\n".join(paragraphs)
-
-    published, published_raw = _published(tree, url, data, obj, rule, now)
-    url_date = dates.date_from_url(url, now) if rule and rule.date_from_url else None
-    if url_date and (published is None or published.date() != url_date.date()):
-        published, published_raw = url_date, url
-    record = _empty_record(body_source + ("+jsonld" if obj and body_source != "jsonld" else ""))
-    page_text = " ".join(tree.xpath("//body//text()")) if rule and rule.credit else ""
-    credit = rule.credit.search(page_text) if rule and rule.credit else None
+    title = _title(page, site_names)
+    source, body = _body(page, title)
+    published, published_raw = _published(page)
+    found = dates.url_date(url, now) if rule and rule.date_from_url else None
+    if found and (published is None or published.date() != found[0].date()):
+        published, published_raw = found
     description = _clean(
         data.first("og:description", "description", "twitter:description")
-        or (text_of(obj.get("description")) if obj else None)
-        or (next(iter(rule.first(rule.lead, tree)), None) if rule else None)
+        or page.jsonld("description")
+        or next(iter(page.rule_values("lead")), None)
     )
+    record = _empty_record(source + ("+jsonld" if obj and source != "jsonld" else ""))
     record.update(
         title=title,
         description=description,
         body=body,
-        authors=_authors(tree, data, obj, rule, site_names),
+        authors=_authors(page, site_names),
         published=dates.format_date(published),
         published_raw=published_raw,
-        modified=dates.format_date(_modified(data, obj, now, rule.timezone if rule else None)),
-        language=detect_language(
-            body or f"{title}. {description}", _declared_language(tree, data, obj)
-        ),
-        section=_clean(text_of(obj.get("articleSection")) if obj else None)
-        or _clean(data.first("article:section"))
-        or None,
-        tags=_tags(data, obj),
+        modified=dates.format_date(_modified(page)),
+        language=detect_language(body or f"{title}. {description}", page.declared),
+        section=_clean(page.jsonld("articleSection") or data.first("article:section")) or None,
+        tags=_tags(page),
         image=_absolute(
-            data.first("og:image", "og:image:url", "twitter:image")
-            or (text_of(obj.get("image")) if obj else None),
-            url,
+            data.first("og:image", "og:image:url", "twitter:image") or page.jsonld("image"), url
         ),
         canonical_url=_absolute(data.links.get("canonical") or data.first("og:url"), url),
-        based_on=(agency_name(credit.group(1)) if credit else None)
-        or (rule.based_on if rule else None)
-        or credited_agency(body),
+        based_on=_based_on(page, body),
         page_type=classify_page(url, tree, data, body, published is not None),
     )
     return record

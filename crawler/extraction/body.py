@@ -39,11 +39,10 @@ def clean_paragraphs(
     dateline: re.Pattern[str] | None = None,
     drop_lines: Iterable[re.Pattern[str]] = (),
 ) -> list[str]:
-    """Drop a repeated title, boilerplate, site credit lines and duplicates; strip the dateline
+    """Drop a leading repeat of the title, boilerplate and site credit lines; strip the dateline
     from the first paragraph (among the first three) that opens with one."""
     patterns = tuple(drop_lines)
     out: list[str] = []
-    seen: set[str] = {title.strip()} if title.strip() else set()
     for index, paragraph in enumerate(paragraphs):
         text = paragraph.strip()
         if dateline is not None and index < _DATELINE_SEARCH and dateline.match(text):
@@ -51,8 +50,7 @@ def clean_paragraphs(
             dateline = None
         if not text or _BOILERPLATE.match(text) or any(p.search(text) for p in patterns):
             continue
-        if text in seen:
+        if not out and text == title.strip():
             continue
-        seen.add(text)
         out.append(text)
     return out

@@ -8,6 +8,7 @@ from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
+from dateparser.languages.loader import default_loader
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _ISO = re.compile(
@@ -22,6 +23,8 @@ _URL_DATE = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 _MAX_TEXT = 80
+_DEFAULT_LANGUAGES = ("en", "ru")
+_SUPPORTED = frozenset(code for code in default_loader.get_locale_map() if len(code) == 2)
 
 
 def _zone(name: str | None) -> ZoneInfo | None:
@@ -69,12 +72,24 @@ def _structured(text: str, tz: str | None) -> datetime | None:
     return None
 
 
+def _languages(language: str | None) -> list[str]:
+    """Languages tried by the general parser: the page's own first, then English and Russian."""
+    if language and language not in _DEFAULT_LANGUAGES and language in _SUPPORTED:
+        return [language, *_DEFAULT_LANGUAGES]
+    return list(_DEFAULT_LANGUAGES)
+
+
 def parse_date(
-    text: str | None, fetched_at: datetime | None = None, *, tz: str | None = None
+    text: str | None,
+    fetched_at: datetime | None = None,
+    *,
+    tz: str | None = None,
+    language: str | None = None,
 ) -> datetime | None:
     """Parse a date string (ISO, RFC 2822, "10 January 2022, 10:10", "10 января 2022",
     "1 day ago", "вчера") into a UTC-aware datetime.
 
+    Month names and relative phrases are read in ``language`` (ISO 639-1), English or Russian.
     Naive values are read in the IANA zone ``tz`` (UTC if not given); relative dates and dates
     without a year are resolved against ``fetched_at`` (default: now). Returns None for dates
     that cannot be parsed, lie in the future or fall before 1990.
@@ -93,6 +108,7 @@ def parse_date(
     if value is None and not _ISO.match(text):
         value = dateparser.parse(
             text,
+            languages=_languages(language),
             settings={
                 "RELATIVE_BASE": now.replace(tzinfo=None),
                 "TIMEZONE": tz or "UTC",
@@ -107,8 +123,8 @@ def parse_date(
     return _accept(value, now + timedelta(minutes=1))
 
 
-def date_from_url(url: str, fetched_at: datetime | None = None) -> datetime | None:
-    """The date written in a URL path (/2022/01/10/, -2022-01-10-, /20220110/), or None."""
+def url_date(url: str, fetched_at: datetime | None = None) -> tuple[datetime, str] | None:
+    """The date written in a URL path and the text it was read from, or None."""
     now = (fetched_at or datetime.now(UTC)).astimezone(UTC)
     for match in _URL_DATE.finditer(url):
         year, _, month, day = match.groups()
@@ -117,8 +133,14 @@ def date_from_url(url: str, fetched_at: datetime | None = None) -> datetime | No
         except ValueError:
             continue
         if _accept(value, now):
-            return value
+            return value, match.group(0)
     return None
+
+
+def date_from_url(url: str, fetched_at: datetime | None = None) -> datetime | None:
+    """The date written in a URL path (/2022/01/10/, -2022-01-10-, /20220110/), or None."""
+    found = url_date(url, fetched_at)
+    return found[0] if found else None
 
 
 def format_date(value: datetime | None) -> str | None:

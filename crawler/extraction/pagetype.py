@@ -18,6 +18,9 @@ _LISTING_PATH = re.compile(
 _LINKS = etree.XPath("//body//a[@href]")
 _ARTICLE_OG = frozenset({"article", "news", "newsarticle", "blog", "blogposting"})
 MIN_ARTICLE_CHARS = 250
+_MANY_LINKS = 60
+_MIN_LISTING_ITEMS = 5
+_LISTING_SHARE = 0.5
 
 
 def classify_page(
@@ -35,10 +38,20 @@ def classify_page(
         return "listing" if not marked_article or len(body) < MIN_ARTICLE_CHARS else "article"
     if marked_article:
         return "article"
-    links = _LINKS(tree)
-    link_chars = sum(len("".join(a.itertext()).strip()) for a in links)
-    if len(links) > 60 and len(body) < 2 * MIN_ARTICLE_CHARS and link_chars > 3 * len(body):
+    anchors = [" ".join(" ".join(a.itertext()).split()) for a in _LINKS(tree)]
+    if _mostly_links(body, anchors):
         return "listing"
     if len(body) >= MIN_ARTICLE_CHARS and (has_date or len(body) >= 4 * MIN_ARTICLE_CHARS):
         return "article"
-    return "listing" if len(links) > 60 and link_chars > len(body) else "other"
+    link_chars = sum(map(len, anchors))
+    return "listing" if len(anchors) > _MANY_LINKS and link_chars > len(body) else "other"
+
+
+def _mostly_links(body: str, anchors: list[str]) -> bool:
+    """True when most body paragraphs are just the text of a link (a list of headlines)."""
+    paragraphs = [p for p in body.split("\n\n") if p]
+    if len(paragraphs) < _MIN_LISTING_ITEMS:
+        return False
+    texts = set(anchors)
+    linked = sum(1 for p in paragraphs if p in texts)
+    return linked >= _LISTING_SHARE * len(paragraphs)

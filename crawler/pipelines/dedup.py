@@ -46,7 +46,7 @@ class DedupPipeline:
         self.data.duplicates.append({
             "url": adapter["url"],
             "canonical_url": adapter["canonical_url"],
-            "source": source,
+            "source": adapter["source"],
             "title": adapter["title"],
             "duplicate_of": known.id,
             "kind": kind,

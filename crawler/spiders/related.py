@@ -188,9 +188,8 @@ class RelatedSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         source = meta["source"]
-        stats = self.crawler.stats
         if not isinstance(response, TextResponse):
-            count(stats, source, "not_article")
+            self._outcome(response, "not_article")
             return
         fetched_at = datetime.now(UTC).replace(microsecond=0)
         fields = extract_article(response.body, response.url,
@@ -200,17 +199,17 @@ class RelatedSpider(scrapy.Spider):
             yield from self.parse_listing(response.replace(meta={**meta, "via": "listing"}))
             return
         if fields["page_type"] != "article":
-            count(stats, source, "not_article")
+            self._outcome(response, "not_article")
             return
         if len(fields["body"] or "") < MIN_BODY_CHARS or not fields["title"]:
-            count(stats, source, "extraction_failed")
+            self._outcome(response, "extraction_failed")
             return
-        count(stats, source, "articles_extracted")
+        count(self.crawler.stats, source, "articles_extracted")
         relevance, matched = score_article(self.profile, fields["title"],
                                            fields["description"] or "", fields["body"])
         published = _parse_iso(fields["published"])
         if relevance < self.min_relevance or not self._in_window(published):
-            count(stats, source, "unrelated")
+            self._outcome(response, "unrelated")
             return
         yield Article.from_fields(
             fields,
@@ -233,11 +232,22 @@ class RelatedSpider(scrapy.Spider):
         source = request.meta.get("source", "?")
         if kind == "robots":
             count(self.crawler.stats, source, "robots_disallowed")
-        else:
-            count_error(self.crawler.stats, source, kind)
+            return
+        count_error(self.crawler.stats, source, kind)
+        if request.callback == self.parse_article:
+            self._remember(request.url, "failed", kind)
         self.logger.info("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _outcome(self, response: Response, outcome: str) -> None:
+        """Count a fetched page that gives no record, and remember why."""
+        count(self.crawler.stats, response.meta["source"], outcome)
+        self._remember(response.url, outcome)
+
+    def _remember(self, url: str, outcome: str, error: str | None = None) -> None:
+        state = DataDir.for_crawler(self.crawler).state
+        state.mark_url(record_key(canonical_url(url)), url, outcome, error=error)
 
     def _known_host(self, url: str) -> bool:
         return host_of(url) in self._source_of_host

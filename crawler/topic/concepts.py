@@ -77,9 +77,11 @@ class ConceptBuilder:
         self.acronyms: dict[str, str] = {}  # key -> surface
         self.runs: list[list[Token]] = []
         self.alone: set[str] = set()  # keys of capitalised words seen outside multi-word runs
+        self.texts: list[list[str]] = []  # token keys of every part, to rank surface forms
 
     def add(self, tokens: list[Token]) -> None:
         """Take in one seed part (a title or a body)."""
+        self.texts.append([token.key for token in tokens])
         for token in tokens:
             self.forms[token.key][_POSSESSIVE.sub("", token.text)] += 1
             if _is_acronym(token):
@@ -173,7 +175,17 @@ class ConceptBuilder:
             claim(label, (key,), form)
             for variant in self._variants(form):
                 claim(label, tuple(t.key for t in self.analyzer.tokens(variant)), variant)
-        return [concept for concept in concepts.values() if concept.specificity > 0]
+        result = [concept for concept in concepts.values() if concept.specificity > 0]
+        for concept in result:
+            uses = dict(zip(concept.forms, map(self._occurrences, concept.phrases), strict=True))
+            concept.forms.sort(key=lambda form: -uses[form])
+        return result
+
+    def _occurrences(self, phrase: Phrase) -> int:
+        n = len(phrase)
+        return sum(
+            tuple(keys[i : i + n]) == phrase for keys in self.texts for i in range(len(keys))
+        )
 
     def _expansion(self, acronym: str) -> list[Token] | None:
         for run in self.runs:
@@ -206,8 +218,8 @@ class ConceptBuilder:
             return []
         variants = [v for group in _PLACE_NAMES if name in group for v in group if v != name]
         derived = [name + "n", name + "ian", name[:-1] + "ian"]
-        if name.endswith("stan"):
-            derived += [name[:-4], name + "i"]
+        if name.endswith("stan"):  # Kazakhstan: Kazakh, Kazakhstani; Afghanistan: Afghan
+            derived += [name[:-5] if name.endswith("istan") else name[:-4], name + "i"]
         variants += [v for v in derived if self.analyzer.zipf(v) >= _KNOWN_ZIPF]
         return variants
 

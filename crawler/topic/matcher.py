@@ -1,24 +1,38 @@
-"""Counting a profile's concepts in a text, with the text's other distinctive words beside them."""
+"""Counting a profile's concepts in a text, sentence by sentence, beside the text's other words."""
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from crawler.topic.text import Analyzer
 
 Phrase = tuple[str, ...]  # a sequence of token keys
+Pair = tuple[str, str]  # two concept labels, sorted
+
+# Rarity counts more than linearly: one "CSTO" says more than two "security".
+RARITY_EXPONENT = 1.5
 
 
 @dataclass(slots=True)
 class Bag:
-    """Weighted counts of a text: profile concepts by label, other distinctive words by key."""
+    """Weighted counts of a text: concepts by label, other distinctive words by key."""
 
     concepts: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     others: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    other_specificity: dict[str, float] = field(default_factory=dict)
+    other_rarity: dict[str, float] = field(default_factory=dict)
+    sentences: list[set[str]] = field(default_factory=list)  # concepts of each sentence
+
+    def pairs(self, labels: Container[str]) -> Counter[Pair]:
+        """How many sentences name each two of ``labels`` together."""
+        counts: Counter[Pair] = Counter()
+        for sentence in self.sentences:
+            named = sorted(label for label in sentence if label in labels)
+            counts.update(itertools.combinations(named, 2))
+        return counts
 
 
 def damped(count: float) -> float:
@@ -30,13 +44,10 @@ class Matcher:
     """Greedy longest-match of concept phrases over a token stream; one pass per text."""
 
     def __init__(
-        self,
-        analyzer: Analyzer,
-        phrases: Mapping[Phrase, str],
-        specificity: Mapping[str, float],
+        self, analyzer: Analyzer, phrases: Mapping[Phrase, str], specificity: Mapping[str, float]
     ) -> None:
         self.analyzer = analyzer
-        self.specificity = dict(specificity)
+        self.rarity = {label: value**RARITY_EXPONENT for label, value in specificity.items()}
         index: dict[str, list[tuple[Phrase, str]]] = defaultdict(list)
         for phrase, label in sorted(phrases.items(), key=lambda item: (-len(item[0]), item[0])):
             index[phrase[0]].append((phrase, label))
@@ -50,17 +61,20 @@ class Matcher:
             keys = [token.key for token in tokens]
             i = 0
             while i < len(tokens):
+                if i == 0 or tokens[i].initial:
+                    bag.sentences.append(set())
                 label, length = self._match(keys, i)
                 if label is not None:
                     bag.concepts[label] += weight
+                    bag.sentences[-1].add(label)
                     i += length
                     continue
                 specificity = self.analyzer.specificity(tokens[i].text)
                 if specificity > 0:
                     key = keys[i]
                     bag.others[key] += weight
-                    bag.other_specificity[key] = max(
-                        specificity, bag.other_specificity.get(key, 0.0)
+                    bag.other_rarity[key] = max(
+                        specificity**RARITY_EXPONENT, bag.other_rarity.get(key, 0.0)
                     )
                 i += 1
         return bag
@@ -72,15 +86,11 @@ class Matcher:
         return None, 0
 
     def vector(self, bag: Bag) -> dict[str, float]:
-        """Concept weights of ``bag``: specificity times damped frequency."""
-        return {
-            label: self.specificity[label] * damped(count) for label, count in bag.concepts.items()
-        }
+        """Concept weights of a text: rarity times damped frequency."""
+        return {label: self.rarity[label] * damped(n) for label, n in bag.concepts.items()}
 
     def norm(self, bag: Bag) -> float:
-        """Euclidean length of the whole bag, concepts and other words alike."""
+        """Euclidean length of a text's vector, concepts and other words alike."""
         total = sum(weight**2 for weight in self.vector(bag).values())
-        total += sum(
-            (bag.other_specificity[key] * damped(count)) ** 2 for key, count in bag.others.items()
-        )
+        total += sum((bag.other_rarity[key] * damped(n)) ** 2 for key, n in bag.others.items())
         return math.sqrt(total)

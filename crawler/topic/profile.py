@@ -1,21 +1,26 @@
-"""The seeds' topic profile: weighted concepts, their variants, the seeds' dates, search queries."""
+"""The seeds' topic profile: weighted concepts, their variants and pairings, dates, search queries."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from crawler.topic.concepts import ConceptBuilder
-from crawler.topic.matcher import Matcher
+from crawler.topic.matcher import RARITY_EXPONENT, Bag, Matcher, Pair, damped
 from crawler.topic.text import Analyzer
 
 # A seed's title says what the story is: its words count this many times.
 TITLE_WEIGHT = 2.0
 # Concepts below this share of the top weight are left out of the profile.
 _MIN_WEIGHT = 0.02
-_DESCRIBED_TERMS = 40
+# Concepts as common as "events" or "situation" (zipf above 4) make poor search words.
+_QUERY_RARITY = 3.0**RARITY_EXPONENT
+_DESCRIBED_TERMS = 30
+_DESCRIBED_PAIRS = 10
 
 
 @dataclass(frozen=True)
@@ -23,18 +28,22 @@ class TopicProfile:
     """What the seeds are about; build it once with :meth:`from_texts` and share it."""
 
     terms: dict[str, float]  # concept label -> weight, heaviest first, top weight 1.0
-    variants: dict[str, tuple[str, ...]]  # concept label -> surface forms that express it
+    variants: dict[str, tuple[str, ...]]  # concept label -> surface forms, commonest first
+    pairs: dict[Pair, float]  # concepts named in one seed sentence -> weight, heaviest first
     dates: tuple[date, ...]
     language: str
     seeds: int
     matcher: Matcher = field(repr=False, compare=False)
-    norm: float = field(repr=False, compare=False)
 
     @classmethod
     def from_texts(
         cls, docs: Sequence[tuple[str, str]], dates: Sequence[date] = (), language: str = "en"
     ) -> TopicProfile:
-        """Profile of seed ``docs`` given as ``(title, body)``; several seeds combine."""
+        """Profile of seed ``docs`` given as ``(title, body)``; several seeds combine.
+
+        A concept weighs its rarity in general language times how often the seed names it, so
+        the story's subject outweighs a name mentioned in passing. Each seed counts equally.
+        """
         analyzer = Analyzer(language)
         builder = ConceptBuilder(analyzer)
         for title, body in docs:
@@ -46,29 +55,37 @@ class TopicProfile:
             {phrase: c.label for c in concepts for phrase in c.phrases},
             {c.label: c.specificity for c in concepts},
         )
-        centroid: dict[str, float] = {}
-        for title, body in docs:
-            vector = matcher.vector(matcher.bag([(title, TITLE_WEIGHT), (body, 1.0)]))
-            length = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-            for label, weight in vector.items():
-                centroid[label] = centroid.get(label, 0.0) + weight / length
-        if not centroid:
+        bags = [matcher.bag([(title, TITLE_WEIGHT), (body, 1.0)]) for title, body in docs]
+        terms = _top(
+            _centroid([{c: matcher.rarity[c] * n for c, n in b.concepts.items()} for b in bags])
+        )
+        if not terms:
             raise ValueError("the seeds contain no distinctive words")
-        top = max(centroid.values())
-        terms = {
-            label: round(weight / top, 4)
-            for label, weight in sorted(centroid.items(), key=lambda item: (-item[1], item[0]))
-            if weight / top >= _MIN_WEIGHT
-        }
-        forms = {c.label: tuple(dict.fromkeys(c.forms)) for c in concepts}
+        pairs = _centroid([_pair_vector(terms, bag) for bag in bags])
+        forms = {c.label: c.forms for c in concepts}
         return cls(
             terms=terms,
             variants={label: forms[label] for label in terms},
+            pairs=dict(sorted(pairs.items(), key=lambda item: (-item[1], item[0]))),
             dates=tuple(sorted(set(dates))),
             language=language,
             seeds=len(docs),
             matcher=matcher,
-            norm=math.sqrt(sum(w * w for w in terms.values())),
+        )
+
+    @classmethod
+    def from_records(cls, records: Sequence[Mapping[str, Any]]) -> TopicProfile:
+        """Profile of seed records (title, body, published ISO date or None, language)."""
+        dates = [
+            datetime.fromisoformat(record["published"]).date()
+            for record in records
+            if record.get("published")
+        ]
+        languages = Counter(record.get("language") or "en" for record in records)
+        return cls.from_texts(
+            [(record["title"], record["body"]) for record in records],
+            dates=dates,
+            language=languages.most_common(1)[0][0] if languages else "en",
         )
 
     def display(self, label: str) -> str:
@@ -83,12 +100,18 @@ class TopicProfile:
         return self.dates[0] - margin, self.dates[-1] + margin
 
     def queries(self, n: int = 5) -> list[str]:
-        """Short search queries: the top concept paired with each of the next ones."""
-        labels = list(self.terms)
-        if len(labels) < 2:
-            return [self.display(label) for label in labels][:n]
-        anchor = self.display(labels[0])
-        return [f"{anchor} {self.display(label)}" for label in labels[1 : n + 1]]
+        """Up to ``n`` short search queries: the strongest pairings of distinctive concepts."""
+        queries: list[str] = []
+        rarity = self.matcher.rarity
+        for first, second in self.pairs:
+            if min(rarity[first], rarity[second]) < _QUERY_RARITY:
+                continue
+            query = f"{self.display(first)} {self.display(second)}"
+            if query not in queries:
+                queries.append(query)
+            if len(queries) == n:
+                break
+        return queries or [self.display(label) for label in self.terms][:n]
 
     def describe(self) -> str:
         """Human-readable profile, printed by ``scrapy seed``."""
@@ -101,8 +124,37 @@ class TopicProfile:
             f"Terms (top {min(_DESCRIBED_TERMS, len(self.terms))} of {len(self.terms)}):",
         ]
         for label in list(self.terms)[:_DESCRIBED_TERMS]:
-            forms = " = ".join(self.variants[label])
-            lines.append(f"  {self.terms[label]:5.2f}  {forms}")
+            lines.append(f"  {self.terms[label]:5.2f}  {' = '.join(self.variants[label])}")
+        lines.append("Named together (an article needs such pairs, not one shared name):")
+        for first, second in list(self.pairs)[:_DESCRIBED_PAIRS]:
+            weight = self.pairs[first, second]
+            lines.append(f"  {weight:5.2f}  {self.display(first)} + {self.display(second)}")
         lines.append("Search queries:")
         lines.extend(f"  {query}" for query in self.queries())
         return "\n".join(lines)
+
+
+def _pair_vector(terms: Mapping[str, float], bag: Bag) -> dict[Pair, float]:
+    """Pairs of profile concepts named in one sentence: joint weight times damped count."""
+    return {
+        (a, b): math.sqrt(terms[a] * terms[b]) * damped(n) for (a, b), n in bag.pairs(terms).items()
+    }
+
+
+def _centroid(vectors: Sequence[Mapping[Any, float]]) -> dict[Any, float]:
+    """Sum of the unit-length ``vectors``, so that every seed counts the same."""
+    total: dict[Any, float] = {}
+    for vector in vectors:
+        length = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        for key, weight in vector.items():
+            total[key] = total.get(key, 0.0) + weight / length
+    return total
+
+
+def _top(weights: Mapping[str, float]) -> dict[str, float]:
+    """Weights scaled to a top of 1.0, heaviest first, without the negligible ones."""
+    if not weights:
+        return {}
+    top = max(weights.values())
+    ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
+    return {label: round(w / top, 4) for label, w in ranked if w / top >= _MIN_WEIGHT}

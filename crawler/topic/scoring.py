@@ -1,4 +1,10 @@
-"""Relevance of a candidate link before fetching and of an extracted article after."""
+"""Relevance of a candidate link before fetching and of an extracted article after.
+
+An article is related when it is about what the seeds are about (cosine similarity of its
+concepts and other distinctive words to the profile) *and* names the seeds' concepts together
+the way the seeds do (cosine similarity of concept pairs named in one sentence). Sharing one
+name, however rare, gives neither: "CSTO" in a story about Armenia, "Kazakhstan" in one about oil.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +13,28 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from crawler.topic.profile import TITLE_WEIGHT
+from crawler.topic.matcher import damped
+from crawler.topic.profile import TITLE_WEIGHT, _pair_vector
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from crawler.discovery import Candidate
     from crawler.topic.profile import TopicProfile
 
+# Relevance below which an extracted article is not stored (calibrated on tests/test_topic.py).
+DEFAULT_MIN_RELEVANCE = 0.33
+# Matched concepts needed (as an effective number: evenly weighted) before breadth stops counting.
+_BREADTH = 3.0
+# Summed profile weight of a candidate's matches that maps to a pre-fetch score of 0.5.
+_CANDIDATE_HALF = 1.0
 _SLUG_SEPARATORS = re.compile(r"[/_.+\-]+")
-# The effective number of matched concepts at which an article is no longer "one shared name".
-_BREADTH = 4.0
-# Cosine similarity that maps to relevance 0.5 (1 - exp(-cos/scale) shape).
-_COSINE_SCALE = 0.15
-# Summed weight of matched concepts that maps to candidate score 0.63.
-_CANDIDATE_SCALE = 1.5
-
-DEFAULT_MIN_RELEVANCE = 0.35
 
 
-def _contributions(profile: TopicProfile, vector: dict[str, float]) -> dict[str, float]:
-    return {
-        label: profile.terms[label] * weight
-        for label, weight in vector.items()
-        if label in profile.terms
-    }
-
-
-def _ranked(contributions: dict[str, float]) -> list[str]:
-    return sorted(contributions, key=lambda label: (-contributions[label], label))
+def _cosine(a: Mapping[object, float], b: Mapping[object, float], b_norm: float) -> float:
+    a_norm = math.sqrt(sum(w * w for w in a.values()))
+    dot = sum(w * b[k] for k, w in a.items() if k in b)
+    return dot / (a_norm * b_norm) if dot else 0.0
 
 
 def score_article(
@@ -42,14 +43,17 @@ def score_article(
     """Relevance in 0..1 and the profile terms found, most important first."""
     matcher = profile.matcher
     bag = matcher.bag([(title, TITLE_WEIGHT), (description, 1.0), (body, 1.0)])
-    contributions = _contributions(profile, matcher.vector(bag))
-    dot = sum(contributions.values())
-    if dot <= 0:
+    vector = matcher.vector(bag)
+    shares = {c: profile.terms[c] * w for c, w in vector.items() if c in profile.terms}
+    if not shares:
         return 0.0, []
-    cosine = dot / (profile.norm * matcher.norm(bag))
-    breadth = dot**2 / sum(c * c for c in contributions.values())
-    evidence = cosine * min(1.0, breadth / _BREADTH)
-    return round(1.0 - math.exp(-evidence / _COSINE_SCALE), 4), _ranked(contributions)
+    matched = sorted(shares, key=lambda c: (-shares[c], c))
+    terms = _cosine(profile.terms, vector, matcher.norm(bag))
+    pair_vector = _pair_vector(profile.terms, bag)
+    pairs = _cosine(profile.pairs, pair_vector, math.sqrt(sum(w * w for w in pair_vector.values())))
+    breadth = sum(shares.values()) ** 2 / sum(s * s for s in shares.values())
+    evidence = math.sqrt(terms * pairs) * min(1.0, breadth / _BREADTH)
+    return round(math.sqrt(evidence), 4), matched
 
 
 def score_candidate(profile: TopicProfile, candidate: Candidate) -> float:
@@ -63,6 +67,7 @@ def score_candidate(profile: TopicProfile, candidate: Candidate) -> float:
             (slug, 1.0),
         ]
     )
-    contributions = _contributions(profile, profile.matcher.vector(bag))
-    total = sum(contributions.values())
-    return round(1.0 - math.exp(-total / _CANDIDATE_SCALE), 4)
+    found = sum(profile.terms[c] * damped(n) for c, n in bag.concepts.items() if c in profile.terms)
+    together = sum(profile.pairs.get(pair, 0.0) for pair in bag.pairs(profile.terms))
+    total = found + together
+    return round(total / (total + _CANDIDATE_HALF), 4)

@@ -1,0 +1,91 @@
+"""End to end: ``scrapy crawl related`` subprocesses against the local news web."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.newsweb import NewsWeb
+from crawler.urls import canonical_url
+from tests.conftest import corpus, crawl, read_jsonl
+
+
+@pytest.fixture(scope="module")
+def first_run(newsweb: NewsWeb, web_sources: Path, tmp_path_factory: pytest.TempPathFactory):
+    data = tmp_path_factory.mktemp("data")
+    log_start = len(newsweb.request_log)
+    result = crawl(data, web_sources)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return data, result, newsweb.request_log[log_start:]
+
+
+def test_seed_is_the_first_record(first_run):
+    data, _, _ = first_run
+    records = corpus(data)
+    assert records[0]["is_seed"] is True
+    assert records[0]["title"].startswith("CSTO leaders recognized events in Kazakhstan")
+    assert records[0]["published"] == "2022-01-10T00:00:00Z"
+    assert records[0]["based_on"] == "TASS"
+    assert not any(r["is_seed"] for r in records[1:])
+
+
+def test_related_articles_stored_and_unrelated_not(first_run, newsweb: NewsWeb):
+    data, _, _ = first_run
+    stored = {r["canonical_url"] for r in corpus(data)[1:]}
+    originals = {a.url for a in newsweb.articles
+                 if a.related and not a.disallowed and not a.syndicated_of}
+    assert stored <= newsweb.related_urls, stored - newsweb.related_urls
+    assert originals <= stored, originals - stored
+
+
+def test_no_duplicates_and_the_syndicated_copy_is_accounted_for(first_run, newsweb: NewsWeb):
+    data, _, _ = first_run
+    records = corpus(data)
+    for key in ("id", "url", "canonical_url", "content_hash"):
+        values = [r[key] for r in records]
+        assert len(values) == len(set(values)), key
+    copies = {a.url for a in newsweb.articles if a.syndicated_of and a.related}
+    stored = {r["canonical_url"] for r in records}
+    logged = {canonical_url(d["url"]) for d in read_jsonl(data / "duplicates.jsonl")}
+    for copy in copies:
+        assert (copy in stored) != (copy in logged), copy
+
+
+def test_robots_txt_is_obeyed(first_run, newsweb: NewsWeb):
+    _, _, requests = first_run
+    disallowed = {a.url for a in newsweb.articles if a.disallowed}
+    fetched = {f"http://{host}{path}" for host, path in requests}
+    assert disallowed
+    assert not {url for url in disallowed if any(f.startswith(url) for f in fetched)}
+
+
+def test_tracking_parameters_never_reach_the_corpus(first_run):
+    data, _, _ = first_run
+    for record in corpus(data):
+        assert "utm_" not in record["url"] and "#" not in record["url"]
+
+
+def test_run_summary_is_written_and_logged(first_run):
+    data, result, _ = first_run
+    summaries = list((data / "runs").glob("*.json"))
+    assert len(summaries) == 1
+    summary = json.loads(summaries[0].read_text("utf-8"))
+    assert summary["downloader"]["request_count"] > 0
+    assert summary["totals"]["stored"] == len(corpus(data))
+    assert all(row["pages_fetched"] > 0 for name, row in summary["sources"].items()
+               if name != "(seeds)")
+    assert f"run {summary['run_id']}" in result.stderr
+
+
+def test_second_run_adds_nothing(first_run, web_sources: Path, newsweb: NewsWeb):
+    data, _, _ = first_run
+    before = (data / "corpus.jsonl").read_bytes()
+    log_start = len(newsweb.request_log)
+    result = crawl(data, web_sources)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (data / "corpus.jsonl").read_bytes() == before
+    stored_paths = {r["url"].split("/", 3)[3] for r in corpus(data)[1:]}
+    refetched = [p for _, p in newsweb.request_log[log_start:] if p.lstrip("/") in stored_paths]
+    assert not refetched, "articles already in the corpus were fetched again"

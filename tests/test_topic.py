@@ -1,0 +1,284 @@
+"""Topic profile of the real seed and relevance scoring on short labelled texts written for these tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from crawler.discovery import Candidate
+from crawler.topic import DEFAULT_MIN_RELEVANCE, TopicProfile, score_article, score_candidate
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / (
+    "2022-01-10_csto-leaders-kazakhstan-external-aggression.txt"
+)
+
+# (title, body): coverage of the story from different angles and in different outlets' styles.
+RELATED = [
+    (
+        "Kazakhstan declares state of emergency as fuel protests spread",
+        "President Kassym-Jomart Tokayev declared a two-week state of emergency in Almaty and the "
+        "oil-rich Mangystau region on Wednesday after protests over a sharp rise in the price of "
+        "liquefied gas turned violent. Demonstrators stormed the mayor's office in Almaty and set "
+        "it on fire, while police used tear gas and stun grenades. The government resigned in an "
+        "attempt to calm the unrest, the worst the Central Asian country has seen since "
+        "independence. Internet access was cut across the country and flights to Almaty were "
+        "cancelled.",
+    ),
+    (
+        "Russian paratroopers arrive in Kazakhstan under CSTO mandate",
+        "The first units of a peacekeeping force sent by the Collective Security Treaty "
+        "Organization landed in Kazakhstan on Thursday, hours after Tokayev appealed to the "
+        "Russia-led bloc for help against what he called terrorist gangs trained abroad. Armenian "
+        "Prime Minister Nikol Pashinyan, who chairs the alliance, said the troops would stay for "
+        "a limited period. The contingent includes Russian airborne units as well as soldiers "
+        "from Belarus, Armenia, Tajikistan and Kyrgyzstan, and will guard government buildings "
+        "and strategic sites.",
+    ),
+    (
+        "Tokayev orders troops to shoot to kill without warning",
+        "Kazakh President Kassym-Jomart Tokayev said on Friday he had authorised security forces "
+        "to open fire without warning on what he described as twenty thousand bandits who had "
+        "attacked Almaty. In a televised address he rejected calls for talks with the "
+        "protesters, thanked Vladimir Putin and the other leaders of the CSTO for sending "
+        "peacekeepers, and said counter-terrorist operations would continue until the militants "
+        "were destroyed. Dozens of people have been killed and thousands detained, according to "
+        "the interior ministry.",
+    ),
+    (
+        "CSTO summit: Putin says alliance will not allow colour revolutions",
+        "Vladimir Putin told an online summit of the Collective Security Treaty Organisation on "
+        "Monday that the bloc would not allow colour revolutions in its member states and that "
+        "the unrest in Kazakhstan had been an act of aggression organised with outside help. "
+        "Tokayev told fellow leaders that the constitutional order had been restored and that "
+        "the main mission of the peacekeepers would soon be complete. Lukashenko and Tajik "
+        "leader Emomali Rahmon backed calls to strengthen the bloc's joint forces.",
+    ),
+    (
+        "Kazakhstan's former security chief Masimov arrested on treason charges",
+        "Karim Masimov, who headed Kazakhstan's National Security Committee until last week, has "
+        "been detained on suspicion of high treason, the agency said on Saturday. Masimov, a "
+        "close ally of former president Nursultan Nazarbayev, was dismissed by Tokayev as riots "
+        "engulfed Almaty. The authorities say nearly eight thousand people were detained during "
+        "the unrest, which began with protests against higher fuel prices in the west of the "
+        "country and was followed by the arrival of CSTO troops.",
+    ),
+    (
+        "Toqaev names new prime minister, says CSTO mission to wind down",
+        "Kazakhstan's president Kassym-Jomart Toqaev proposed Alikhan Smailov as prime minister "
+        "on Tuesday and told parliament that the collective peacekeeping force of the CSTO would "
+        "begin a phased withdrawal within two days, its main task accomplished. Toqaev, "
+        "criticising his predecessor's legacy, said a layer of wealthy people had appeared in "
+        "the country, and promised measures against the inequality that fuelled the protests. "
+        "He said the attack on Almaty had been coordinated from a single centre.",
+    ),
+    (
+        "Last CSTO peacekeepers leave Kazakhstan",
+        "The withdrawal of the Collective Security Treaty Organization contingent from "
+        "Kazakhstan has been completed, the Russian defence ministry said on Wednesday. "
+        "Military transport aircraft flew the last Russian paratroopers home from the airfield "
+        "near Almaty. Commander Andrei Serdyukov said the peacekeepers had handed over the "
+        "facilities they guarded to Kazakh security forces. The force of about two thousand "
+        "troops arrived during the deadly January unrest after an appeal from President Tokayev.",
+    ),
+    (
+        "Almaty counts the cost after week of violence",
+        "Burnt-out cars still lined the streets of Almaty on Sunday as the city's residents "
+        "queued for bread and cash after a week of riots and gunfire. Shops were looted and the "
+        "city hall was gutted by fire. The government says 225 people died in the unrest, "
+        "including security officers, and that order has been restored with help from CSTO "
+        "peacekeepers. Human rights groups have called for an independent investigation into "
+        "the killings and into reports that detainees were tortured.",
+    ),
+    (
+        "Nazarbayev's nephew detained, allies lose posts after Kazakh unrest",
+        "Kazakhstan's anti-corruption agency has detained a nephew of Nursultan Nazarbayev, the "
+        "latest member of the former leader's circle to lose power since the January riots. "
+        "Tokayev has replaced Nazarbayev as chairman of the security council and removed two of "
+        "his sons-in-law from top jobs in the energy sector. Analysts say the crackdown, which "
+        "followed the deployment of troops from the Collective Security Treaty Organization, has "
+        "strengthened Tokayev's hand in Nur-Sultan.",
+    ),
+    (
+        "Lukashenko: Kazakhstan events were a rehearsal by foreign forces",
+        "Belarusian President Alexander Lukashenko said on Monday that the events in Kazakhstan "
+        "had been planned from abroad and that the CSTO had acted correctly by sending its "
+        "peacekeeping contingent within hours. Speaking at the extraordinary session of the "
+        "Collective Security Council, Lukashenko warned that other post-Soviet states could be "
+        "targeted next, and said that Belarusian soldiers serving with the peacekeepers were "
+        "guarding an airfield in Kazakhstan.",
+    ),
+    (
+        "Kazakhstan: what we know about the unrest",
+        "What began as a protest against the doubling of the price of liquefied petroleum gas in "
+        "the western town of Zhanaozen on 2 January quickly spread to Almaty and other cities. "
+        "President Tokayev dismissed the cabinet, took over the security council from Nazarbayev "
+        "and asked the Russia-led Collective Security Treaty Organization for help. More than "
+        "two thousand CSTO troops were deployed. The authorities call the violence an attempted "
+        "coup by terrorists; critics say the official account leaves many questions open.",
+    ),
+    (
+        "CSTO secretary-general Zas visits Almaty, praises peacekeepers",
+        "Stanislav Zas, the secretary-general of the Collective Security Treaty Organization, "
+        "arrived in Kazakhstan on Tuesday to inspect the bloc's peacekeeping mission. Meeting "
+        "commander Andrei Serdyukov, Zas said the contingent had shown that the CSTO's "
+        "mechanism for collective reaction to crises works. He told reporters that the situation "
+        "in Kazakhstan was stabilising and that the leaders' decision at Monday's summit to "
+        "begin the withdrawal would be carried out in an orderly way.",
+    ),
+]
+
+# Texts that share names, words and the period with the story but are about something else.
+HARD_NEGATIVES = [
+    (
+        "Russia and US hold tense security talks in Geneva",
+        "Russian and American diplomats met in Geneva on Monday for strategic security talks "
+        "overshadowed by the build-up of Russian troops near Ukraine. Deputy foreign minister "
+        "Sergei Ryabkov said Moscow needed legally binding guarantees that NATO would not expand "
+        "further east, while US deputy secretary of state Wendy Sherman called some Russian "
+        "proposals non-starters. The talks, which also touched on arms control, came as Russia "
+        "was leading a military deployment to Kazakhstan. Further meetings with NATO and the OSCE "
+        "are planned this week in Brussels and Vienna.",
+    ),
+    (
+        "Putin says NATO expansion is a threat to Russia's security",
+        "President Vladimir Putin said on Friday that NATO's eastward expansion posed a direct "
+        "threat to Russia's security and demanded written guarantees from the West. Speaking at "
+        "his annual news conference, Putin accused the United States of stationing weapons "
+        "close to Russian borders and rejected claims that Moscow planned to invade Ukraine. He "
+        "said Russia was ready for talks in Geneva in January but that the West must respond "
+        "to Russian proposals quickly.",
+    ),
+    (
+        "Armenia asks CSTO for help after border clashes with Azerbaijan",
+        "Armenia has formally asked the Collective Security Treaty Organization to help restore "
+        "its territorial integrity after the worst fighting with Azerbaijan since 2020, Prime "
+        "Minister Nikol Pashinyan said. The bloc responded by sending a mission led by "
+        "secretary-general Stanislav Zas to the border areas. Armenian officials complained that "
+        "the alliance had been far quicker to deploy troops to Kazakhstan in January than to "
+        "defend a member state under attack. Baku says Armenian forces provoked the clashes.",
+    ),
+    (
+        "Pashinyan criticises CSTO, questions Armenia's membership",
+        "Armenian Prime Minister Nikol Pashinyan said on Wednesday that the Collective Security "
+        "Treaty Organization had failed to meet its obligations to Yerevan during the September "
+        "fighting on the border with Azerbaijan. Thousands of protesters rallied in Yerevan "
+        "demanding that Armenia leave the Russia-led alliance. Pashinyan told parliament that "
+        "the bloc's response had been limited to a fact-finding visit and statements, and that "
+        "the government was reviewing its security partnerships.",
+    ),
+    (
+        "Kazakhstan's economy grows 4% as oil output recovers",
+        "Kazakhstan's gross domestic product grew by 4 percent last year, the national statistics "
+        "bureau said, helped by higher oil production at the Tengiz and Kashagan fields and "
+        "strong mining exports. The tenge weakened slightly against the dollar. President "
+        "Kassym-Jomart Tokayev told the cabinet that diversification away from hydrocarbons "
+        "remained the priority and asked ministers to curb inflation, which reached 8.4 percent. "
+        "The central bank in Almaty kept its base rate unchanged at 9.75 percent.",
+    ),
+    (
+        "Kazakhstan to cap fuel prices and reform gas market, minister says",
+        "Kazakhstan's energy ministry will keep a cap on retail prices for petrol, diesel and "
+        "liquefied gas for another six months while it prepares a reform of the gas market, "
+        "the minister said on Thursday. Producers have complained that regulated prices below "
+        "cost have caused shortages at filling stations in the west of the country. Economists "
+        "in Almaty said the cap would weigh on the budget and the tenge. Tokayev has ordered the "
+        "government to increase refining capacity.",
+    ),
+    (
+        "Tokayev wins snap presidential election with 81% of vote",
+        "Kazakhstan's incumbent president Kassym-Jomart Tokayev won a snap election with 81 "
+        "percent of the vote, the central election commission said on Monday, securing a single "
+        "seven-year term under the amended constitution. Observers from the OSCE said the vote "
+        "lacked competition. Turnout was 69 percent. Tokayev called the early election to renew "
+        "his mandate and promised political reforms, a stronger parliament and action against "
+        "corruption and poverty.",
+    ),
+    (
+        "Lukashenko and Putin agree on closer integration of Russia and Belarus",
+        "Belarusian leader Alexander Lukashenko and Russian President Vladimir Putin approved "
+        "twenty-eight programmes to integrate the economies of their countries within the "
+        "Union State, including common rules on taxes, energy and banking. Lukashenko said "
+        "Minsk would not give up its sovereignty and thanked Moscow for gas prices far below "
+        "those paid by European customers. Opposition leader Sviatlana Tsikhanouskaya said the "
+        "deal had no legitimacy.",
+    ),
+    (
+        "Belarus migrant crisis: EU accuses Lukashenko of hybrid attack",
+        "The European Union accused Belarusian leader Alexander Lukashenko of orchestrating a "
+        "hybrid attack by flying in migrants from the Middle East and pushing them towards the "
+        "Polish border. Thousands of people camped in freezing conditions near the Kuznica "
+        "crossing as Polish guards used water cannon. Lukashenko denied the accusations and "
+        "said Europe should take responsibility for the crisis, while Putin urged the EU to "
+        "talk to Minsk directly.",
+    ),
+    (
+        "Ukraine warns of Russian invasion as troops mass on border",
+        "Ukraine's defence minister said Russia had massed more than one hundred thousand troops "
+        "near the border and could launch an offensive in late January. President Volodymyr "
+        "Zelensky called on Western partners to impose pre-emptive sanctions. The Kremlin denied "
+        "any plans to invade and accused Kyiv of provocations in the Donbas, where government "
+        "forces have fought Russian-backed separatists since 2014.",
+    ),
+    (
+        "Kazakhstan reports record COVID cases as Omicron spreads",
+        "Kazakhstan recorded more than sixteen thousand new coronavirus infections on Friday, a "
+        "record since the start of the pandemic, as the Omicron variant spread through Almaty "
+        "and Nur-Sultan. The health ministry urged residents to get booster shots and "
+        "restricted public gatherings. Hospitals in Almaty said they were converting wards for "
+        "COVID patients, and schools moved to distance learning for two weeks.",
+    ),
+    (
+        "Tajikistan and Kyrgyzstan trade fire on disputed border",
+        "Clashes between Tajik and Kyrgyz border guards killed at least two people, officials "
+        "said, in the latest flare-up over a disputed section of the frontier in the Fergana "
+        "valley. Tajik President Emomali Rahmon and his Kyrgyz counterpart Sadyr Japarov spoke "
+        "by phone and agreed to withdraw troops. Both countries are members of the CSTO, which "
+        "called for restraint. Water and land disputes along the poorly demarcated border have "
+        "caused repeated violence.",
+    ),
+    (
+        "CSTO holds military exercises near the Afghan border",
+        "Troops from Collective Security Treaty Organization member states began joint "
+        "exercises in Tajikistan near the border with Afghanistan, the bloc said. Around four "
+        "thousand soldiers from Russia, Tajikistan, Kyrgyzstan and Kazakhstan are taking part "
+        "in the drills, which rehearse the defence against armed groups crossing from Afghan "
+        "territory after the Taliban takeover. Secretary-general Stanislav Zas said the "
+        "situation on the southern frontier remained tense.",
+    ),
+]
+
+EASY_NEGATIVES = [
+    (
+        "City marathon draws record field",
+        "More than forty thousand runners took part in the city marathon on Sunday, a record "
+        "for the race. The winner crossed the line in just over two hours and seven minutes, "
+        "while thousands of spectators lined the route along the river. Organisers said the "
+        "mild weather helped, and the charity appeal raised more money than ever before.",
+    ),
+    (
+        "How to bake a sourdough loaf at home",
+        "A good sourdough needs only flour, water, salt and a lively starter. Mix the dough, "
+        "let it rest for an hour, then fold it every thirty minutes. After an overnight rise in "
+        "the fridge, bake it in a very hot covered pot for twenty minutes and uncovered for "
+        "another twenty, until the crust is deep brown and the loaf sounds hollow.",
+    ),
+    (
+        "New smartphone chip promises longer battery life",
+        "The chipmaker unveiled a processor for smartphones that it says uses a third less "
+        "power than its predecessor while running games and photo software faster. Phone makers "
+        "are expected to ship the first devices with the chip in the spring. Analysts said the "
+        "gains came mostly from a smaller manufacturing process.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def profile() -> TopicProfile:
+    title, body = SEED.read_text(encoding="utf-8").split("\n", 1)
+    return TopicProfile.from_texts([(title, body)], dates=[date(2022, 1, 10)])
+
+
+def _relevance(profile: TopicProfile, doc: tuple[str, str]) -> float:
+    return score_article(profile, doc[0], "", doc[1])[0]
