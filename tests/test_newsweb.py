@@ -201,7 +201,8 @@ def test_metadata_only_where_modelled(sites: dict[str, Site]) -> None:
     lead = doc.cssselect("div.news-header__lead")[0].text_content()
     assert lead == top.lead
     first = doc.cssselect("div.text-content div.text-block p")[0].text_content()
-    assert first.startswith(f"{top.place.upper()}, {top.published:%B} {top.published.day}. /NORTA/.")
+    when = top.published
+    assert first.startswith(f"{top.place.upper()}, {when:%B} {when.day}. /NORTA/.")
     citadel = sites["citadel"]
     art = citadel.articles[0]
     doc = page(citadel.article_url(art))
@@ -264,7 +265,8 @@ def test_tracking_parameters_point_at_articles(web: NewsWeb, sites: dict[str, Si
     hrefs = page(ledger.base_url).xpath("//a/@href")
     tracked = [h for h in hrefs if "utm_source=" in h and h.endswith("#comments")]
     assert tracked
-    assert {canonical(urljoin(ledger.base_url, h)) for h in tracked} <= {a.url for a in web.articles}
+    targets = {canonical(urljoin(ledger.base_url, h)) for h in tracked}
+    assert targets <= {a.url for a in web.articles}
     northwind = sites["northwind"]
     art = next(a for a in northwind.articles if a.related_links)
     box = page(northwind.article_url(art)).cssselect("div.related-news a")

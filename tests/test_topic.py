@@ -1,18 +1,24 @@
-"""Topic profile of the real seed and relevance scoring on short labelled texts written for these tests."""
+"""Topic profile of the real seed; relevance scoring of labelled texts written for these tests."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.discovery import Candidate
+from crawler.seeds import read_seed
 from crawler.topic import DEFAULT_MIN_RELEVANCE, TopicProfile, score_article, score_candidate
+from tests.conftest import run_scrapy
 
-SEED = Path(__file__).resolve().parents[1] / "seeds" / (
-    "2022-01-10_csto-leaders-kazakhstan-external-aggression.txt"
-)
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "2022-01-10_csto-leaders-kazakhstan-external-aggression.txt"
 
 # (title, body): coverage of the story from different angles and in different outlets' styles.
 RELATED = [
@@ -273,12 +279,220 @@ EASY_NEGATIVES = [
     ),
 ]
 
+# A second seed on the same story from another angle, for combining seeds.
+SECOND_SEED = (
+    "Kazakhstan detains ex-spy chief Masimov as Nazarbayev era ends",
+    "Kazakhstan's former intelligence chief Karim Masimov has been arrested on treason charges, "
+    "the National Security Committee said, days after the unrest that forced President "
+    "Kassym-Jomart Tokayev to call in CSTO troops. Masimov, a long-time ally of Nursultan "
+    "Nazarbayev, was dismissed at the height of the riots in Almaty. Tokayev has since taken "
+    "over from Nazarbayev as head of the security council, and several of Nazarbayev's relatives "
+    "have lost their posts. The authorities say thousands of people were detained after the "
+    "protests, and that the CSTO peacekeepers will leave Kazakhstan within days.",
+)
+
 
 @pytest.fixture(scope="module")
 def profile() -> TopicProfile:
-    title, body = SEED.read_text(encoding="utf-8").split("\n", 1)
-    return TopicProfile.from_texts([(title, body)], dates=[date(2022, 1, 10)])
+    return TopicProfile.from_records([read_seed(SEED)])
 
 
-def _relevance(profile: TopicProfile, doc: tuple[str, str]) -> float:
+def relevance(profile: TopicProfile, doc: tuple[str, str]) -> float:
     return score_article(profile, doc[0], "", doc[1])[0]
+
+
+def candidate(
+    title: str = "", url: str = "https://news.example/a/1", **fields: object
+) -> Candidate:
+    return Candidate(url=url, via="feed", title=title, **fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("doc", RELATED, ids=[d[0][:40] for d in RELATED])
+def test_related_reports_reach_the_threshold(profile: TopicProfile, doc: tuple[str, str]) -> None:
+    assert relevance(profile, doc) >= DEFAULT_MIN_RELEVANCE
+
+
+@pytest.mark.parametrize(
+    "doc", HARD_NEGATIVES + EASY_NEGATIVES, ids=[d[0][:40] for d in HARD_NEGATIVES + EASY_NEGATIVES]
+)
+def test_texts_sharing_words_stay_below_the_threshold(
+    profile: TopicProfile, doc: tuple[str, str]
+) -> None:
+    assert relevance(profile, doc) < DEFAULT_MIN_RELEVANCE
+
+
+def test_easy_negatives_score_near_zero(profile: TopicProfile) -> None:
+    assert max(relevance(profile, doc) for doc in EASY_NEGATIVES) < 0.1
+
+
+def test_the_seed_itself_is_fully_relevant(profile: TopicProfile) -> None:
+    record = read_seed(SEED)
+    assert score_article(profile, record["title"], "", record["body"])[0] > 0.95
+
+
+def test_matched_terms_most_important_first(profile: TopicProfile) -> None:
+    score, matched = score_article(profile, *RELATED[6][:1], "", RELATED[6][1])
+    assert score > 0
+    assert matched[:2] == ["csto", "kazakhstan"]
+    assert set(matched) <= set(profile.terms)
+    assert score_article(profile, "", "", "") == (0.0, [])
+
+
+def test_weights_come_from_rarity_and_aboutness_not_raw_counts(profile: TopicProfile) -> None:
+    terms = profile.terms
+    assert list(terms)[:3] == ["csto", "kazakhstan", "tokayev"]
+    assert max(terms.values()) == 1.0
+    # common words carry nothing, however often the seed uses them
+    assert not {"the", "said", "of", "and"} & set(terms)
+    assert terms["kazakhstan"] > terms["putin"] > terms.get("security", 0.0)
+
+
+def test_multi_word_names_are_kept_whole(profile: TopicProfile) -> None:
+    assert "Kassym-Jomart Tokayev" in profile.variants["tokayev"]
+    assert "collective security council" in profile.terms
+    assert "central asia" in profile.terms
+    # first names belong to the person, they are no terms of their own
+    assert not {"kassym", "jomart", "vladimir", "stanislav"} & set(profile.terms)
+    _, matched = score_article(profile, "", "", "Kassym-Jomart Tokayev spoke. Tokayev said.")
+    assert matched == ["tokayev"]
+
+
+def test_acronyms_are_linked_to_their_expansion(profile: TopicProfile) -> None:
+    assert profile.variants["csto"][:2] == ("CSTO", "Collective Security Treaty Organization")
+    _, matched = score_article(
+        profile, "", "", "The Collective Security Treaty Organisation, or the CSTO's chief."
+    )
+    assert matched == ["csto"]
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Tokaev", "tokayev"),
+        ("Toqaev", "tokayev"),
+        ("TOKAYEV'S", "tokayev"),
+        ("Kazakh", "kazakhstan"),
+        ("Kazakhstani", "kazakhstan"),
+        ("Kazakhstan’s", "kazakhstan"),
+        ("Belarusian", "belarus"),
+        ("peacekeepers", "peacekeeping"),
+        ("Afghan", "afghanistan"),
+        ("colour revolution", "revolutions"),
+    ],
+)
+def test_spelling_variants_match_the_seed_term(profile: TopicProfile, text: str, term: str) -> None:
+    assert term in score_article(profile, "", "", text)[1]
+
+
+def test_renamed_places_match_each_other() -> None:
+    place = TopicProfile.from_texts(
+        [("Snow in Nur-Sultan", "Heavy snow closed roads around Nur-Sultan on Monday.")]
+    )
+    assert "Astana" in place.variants["nur-sultan"]
+    assert score_article(place, "", "", "Snow fell in Astana.")[1] == ["nur-sultan"]
+
+
+def test_queries_are_short_pairs_of_distinctive_names(profile: TopicProfile) -> None:
+    queries = profile.queries(5)
+    assert len(queries) == len(set(queries)) == 5
+    assert queries[0] == "CSTO Kazakhstan"
+    assert all(len(query.split()) <= 4 for query in queries)
+    assert not any(word in query.split() for query in queries for word in ("events", "situation"))
+    assert profile.queries(2) == queries[:2]
+
+
+def test_candidates_score_from_title_slug_and_keywords(profile: TopicProfile) -> None:
+    story = score_candidate(profile, candidate("Kazakhstan: CSTO troops begin withdrawal"))
+    slug = score_candidate(
+        profile, candidate(url="https://news.example/2022/01/10/csto-summit-kazakhstan-tokayev")
+    )
+    tags = score_candidate(profile, candidate("Day three", keywords=["Kazakhstan", "CSTO"]))
+    economy = score_candidate(profile, candidate("Kazakhstan's economy grows 4%"))
+    geneva = score_candidate(profile, candidate("Putin and Biden talk security in Geneva"))
+    sport = score_candidate(profile, candidate("Marathon record", "https://news.example/sport/run"))
+    assert min(story, slug, tags) > economy > geneva > sport == 0.0
+    assert 0.0 <= geneva < story < 1.0
+
+
+def test_scores_are_deterministic_across_processes(profile: TopicProfile) -> None:
+    program = (
+        "from crawler.seeds import read_seed; from crawler.topic import *; import sys\n"
+        f"p = TopicProfile.from_records([read_seed({str(SEED)!r})])\n"
+        f"print(score_article(p, {RELATED[0][0]!r}, '', {RELATED[0][1]!r}), list(p.terms)[:20],"
+        " p.queries())"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", program],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1
+    assert relevance(profile, RELATED[0]) == relevance(
+        TopicProfile.from_records([read_seed(SEED)]), RELATED[0]
+    )
+
+
+def test_two_seeds_combine(profile: TopicProfile) -> None:
+    record = read_seed(SEED)
+    both = TopicProfile.from_texts([(record["title"], record["body"]), SECOND_SEED])
+    assert both.seeds == 2
+    # each seed brings its own names; names both seeds use lead
+    assert "nazarbayev" in both.terms and "nazarbayev" not in profile.terms
+    assert "zas" in both.terms
+    assert list(both.terms)[:3] == ["csto", "kazakhstan", "tokayev"]
+    arrests = RELATED[4]
+    assert relevance(both, arrests) > relevance(profile, arrests)
+    assert all(relevance(both, doc) < DEFAULT_MIN_RELEVANCE for doc in HARD_NEGATIVES[:4])
+
+
+def test_profile_from_records_keeps_dates_and_window() -> None:
+    record = read_seed(SEED)
+    dated = TopicProfile.from_records([{**record, "published": "2022-01-10T00:00:00Z"}])
+    assert dated.dates == (date(2022, 1, 10),)
+    assert dated.date_window(30) == (date(2021, 12, 11), date(2022, 2, 9))
+    undated = TopicProfile.from_records([{**record, "published": None}])
+    assert undated.date_window() == (None, None)
+
+
+def test_describe_shows_terms_pairs_dates_and_queries(profile: TopicProfile) -> None:
+    text = profile.describe()
+    assert "CSTO = Collective Security Treaty Organization" in text
+    assert "Tokayev = Kassym-Jomart Tokayev" in text
+    assert "CSTO + Kazakhstan" in text
+    assert "2022-01-10" in text
+    assert all(query in text for query in profile.queries())
+
+
+def test_seeds_without_distinctive_words_are_refused() -> None:
+    with pytest.raises(ValueError, match="no distinctive words"):
+        TopicProfile.from_texts([("The", "and of the it is")])
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=st.text(max_size=80), body=st.text(max_size=400))
+def test_relevance_is_a_fraction_for_any_text(profile: TopicProfile, title: str, body: str) -> None:
+    score, matched = score_article(profile, title, "", body)
+    assert 0.0 <= score <= 1.0
+    assert score_article(profile, title, "", body) == (score, matched)
+    assert 0.0 <= score_candidate(profile, candidate(title, snippet=body)) <= 1.0
+
+
+def test_seed_command_prints_the_profile() -> None:
+    result = run_scrapy("seed")
+    assert result.returncode == 0, result.stderr
+    assert "CSTO = Collective Security Treaty Organization" in result.stdout
+    assert "Search queries:" in result.stdout
+    assert SEED.name in result.stdout
+
+
+def test_seed_command_names_a_missing_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    result = run_scrapy("seed", str(missing))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: {missing}: seed folder does not exist"

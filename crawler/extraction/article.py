@@ -13,10 +13,10 @@ from trafilatura.utils import load_html
 
 from crawler.extraction import dates
 from crawler.extraction.authors import clean_authors
-from crawler.extraction.body import choose_body, clean_paragraphs
+from crawler.extraction.body import choose_body, clean_blocks
 from crawler.extraction.credits import agency_name, credited_agency
 from crawler.extraction.encoding import decode_html
-from crawler.extraction.generic import trafilatura_paragraphs
+from crawler.extraction.generic import Block, trafilatura_blocks
 from crawler.extraction.language import declared_language, detect_language
 from crawler.extraction.pagetype import classify_page
 from crawler.extraction.rules import SiteRule, rule_for
@@ -54,6 +54,7 @@ _MODIFIED_META = (
     "last-modified", "article.updated",
 )  # fmt: skip
 _AUTHOR_META = ("author", "article:author", "sailthru.author", "parsely-author", "dc.creator")
+_DESCRIPTION_META = ("og:description", "description", "twitter:description")
 _LANGUAGE_META = ("content-language", "og:locale", "dc.language", "language")
 _JSONLD_DATES = ("datePublished", "dateCreated", "uploadDate")
 _MAX_TAGS = 30
@@ -111,15 +112,27 @@ def _strip_site_name(title: str, site_names: list[str]) -> str:
     return title
 
 
-def _title(page: _Page, site_names: list[str]) -> str:
+def _title_candidates(page: _Page) -> list[str]:
+    """Every title the page gives, most trusted first."""
     candidates = [
         *page.rule_values("title")[:1],
         page.jsonld("headline"),
-        page.data.first("og:title", "twitter:title"),
+        page.data.first("og:title"),
+        page.data.first("twitter:title"),
         "".join(_TITLE(page.tree)),
         *(_text(h) for h in _H1(page.tree)[:1]),
     ]
-    title = next((c for c in map(_clean, candidates) if c), "")
+    return [c for c in map(_clean, candidates) if c]
+
+
+def _descriptions(page: _Page) -> list[str]:
+    """Every summary the page gives, most trusted first."""
+    meta = [page.data.first(key) for key in _DESCRIPTION_META]
+    return [d for d in map(_clean, [*meta, page.jsonld("description")]) if d]
+
+
+def _title(page: _Page, candidates: list[str], site_names: list[str]) -> str:
+    title = candidates[0] if candidates else ""
     if page.rule and page.rule.title_suffix:
         title = page.rule.title_suffix.sub("", title)
     return _strip_site_name(title, site_names)
@@ -194,21 +207,23 @@ def _declared(tree: etree._Element, data: Structured, obj: dict[str, Any] | None
     return next((v for v in values if v and v.strip()), None)
 
 
-def _body(page: _Page, title: str) -> tuple[str, str]:
+def _body(page: _Page, titles: list[str], descriptions: list[str]) -> tuple[str, str]:
     """(source, body): the site rule's paragraphs if any, else the best generic candidate."""
-    source, paragraphs = "", []
+    source, blocks = "", []
     if page.rule and (paragraphs := page.rule_values("body")):
         source = f"rule:{page.rule.name}"
         lead = page.rule_values("lead")[:1]
         if lead and paragraphs[0] != lead[0]:
             paragraphs = lead + paragraphs
-    if not paragraphs:
-        source, paragraphs = choose_body(
-            trafilatura_paragraphs(page.tree, page.url), page.jsonld("articleBody")
+        blocks = [Block(p) for p in paragraphs]
+    if not blocks:
+        source, blocks = choose_body(
+            trafilatura_blocks(page.tree, page.url), page.jsonld("articleBody")
         )
-    paragraphs = clean_paragraphs(
-        paragraphs,
-        title=title,
+    paragraphs = clean_blocks(
+        blocks,
+        titles=titles,
+        descriptions=descriptions if not source.startswith("rule:") else (),
         dateline=page.rule.dateline if page.rule else None,
         drop_lines=page.rule.drop_lines if page.rule else (),
     )
@@ -257,16 +272,16 @@ def extract_article(
         for n in (data.first("og:site_name"), text_of(publisher), rule.name if rule else None)
         if n
     ]
-    title = _title(page, site_names)
-    source, body = _body(page, title)
+    titles = _title_candidates(page)
+    title = _title(page, titles, site_names)
+    descriptions = _descriptions(page)
+    source, body = _body(page, [title, *titles], descriptions)
     published, published_raw = _published(page)
     found = dates.url_date(url, now) if rule and rule.date_from_url else None
     if found and (published is None or published.date() != found[0].date()):
         published, published_raw = found
-    description = _clean(
-        data.first("og:description", "description", "twitter:description")
-        or page.jsonld("description")
-        or next(iter(page.rule_values("lead")), None)
+    description = next(iter(descriptions), None) or _clean(
+        next(iter(page.rule_values("lead")), None)
     )
     record = _empty_record(source + ("+jsonld" if obj and source != "jsonld" else ""))
     record.update(

@@ -3,54 +3,91 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from crawler.extraction.generic import Block
+
+_WORDS = re.compile(r"\w+")
 _BOILERPLATE = re.compile(
-    r"^(?:read more|read also|also read|see also|related:|more:|recommended|advertisement|"
-    r"share this|share on|follow us|subscribe|sign up for|click here|читайте также|подписывайтесь|"
-    r"реклама)\b",
+    r"^(?:read more|read also|also read|see also|see more|related(?: articles| stories)?\s*:|"
+    r"more:|recommended|advertisement|share this|share on|follow us|"
+    r"follow (?:him|her|them|us|me) on|subscribe|sign up|click here|tell us what you think|"
+    r"you may also like|most read|don'?t miss|more from|comments?$|copyright|©|"
+    r"\(c\) ?\d{4}|all rights reserved|this copy is for your personal|"
+    r"write to .{3,60} at \S+@|читайте также|смотрите также|подписывайтесь|реклама)",
     re.IGNORECASE,
 )
+_ADDRESS_ONLY = re.compile(r"^(?:\S+@\S+\.\w+|https?://\S+|www\.\S+)$")
 _MIN_JSONLD_CHARS = 200
 _DATELINE_SEARCH = 3
+_LEADING_REPEATS = 3
+_TRAILING_LINK_DENSITY = 0.5
+
+
+def _key(text: str) -> str:
+    """Comparison key: lower-cased word tokens."""
+    return " ".join(_WORDS.findall(text)).lower()
+
+
+def _repeats(text: str, keys: set[str]) -> bool:
+    """True when ``text`` is one of ``keys`` or a long enough prefix of one."""
+    key = _key(text)
+    return bool(key) and (key in keys or any(k.startswith(key) and len(key) > 20 for k in keys))
 
 
 def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
 
 
-def choose_body(generic: list[str], jsonld_body: str | None) -> tuple[str, list[str]]:
-    """Pick trafilatura's paragraphs or the page's ``articleBody``: (source, paragraphs).
+def choose_body(generic: list[Block], jsonld_body: str | None) -> tuple[str, list[Block]]:
+    """Pick trafilatura's blocks or the page's ``articleBody``: (source, blocks).
 
     The structured body is used when trafilatura found clearly less text than it holds.
     """
-    structured = _paragraphs(jsonld_body) if jsonld_body else []
-    generic_len = sum(len(p) for p in generic)
-    structured_len = sum(len(p) for p in structured)
+    structured = [Block(p) for p in _paragraphs(jsonld_body)] if jsonld_body else []
+    generic_len = sum(len(b.text) for b in generic)
+    structured_len = sum(len(b.text) for b in structured)
     if structured_len >= _MIN_JSONLD_CHARS and generic_len < 0.6 * structured_len:
         return "jsonld", structured
     return "trafilatura", generic
 
 
-def clean_paragraphs(
-    paragraphs: Iterable[str],
+def _boilerplate(block: Block) -> bool:
+    text = block.text.removeprefix("- ")
+    return bool(_BOILERPLATE.match(text) or _ADDRESS_ONLY.match(text))
+
+
+def clean_blocks(
+    blocks: Sequence[Block],
     *,
-    title: str = "",
+    titles: Iterable[str] = (),
+    descriptions: Iterable[str] = (),
     dateline: re.Pattern[str] | None = None,
     drop_lines: Iterable[re.Pattern[str]] = (),
 ) -> list[str]:
-    """Drop a leading repeat of the title, boilerplate and site credit lines; strip the dateline
-    from the first paragraph (among the first three) that opens with one."""
+    """The body paragraphs without what surrounds an article.
+
+    Drops a leading repeat of the title (or a standfirst heading repeating the description),
+    boilerplate and bare addresses anywhere, a trailing run of link lists and boilerplate, and
+    lines matching ``drop_lines``; strips ``dateline`` from the first paragraph that opens with it.
+    """
+    title_keys = {_key(t) for t in titles} - {""}
+    description_keys = {_key(d) for d in descriptions} - {""}
     patterns = tuple(drop_lines)
-    out: list[str] = []
-    for index, paragraph in enumerate(paragraphs):
-        text = paragraph.strip()
-        if dateline is not None and index < _DATELINE_SEARCH and dateline.match(text):
-            text = dateline.sub("", text, count=1).strip()
-            dateline = None
-        if not text or _BOILERPLATE.match(text) or any(p.search(text) for p in patterns):
-            continue
-        if not out and text == title.strip():
-            continue
-        out.append(text)
-    return out
+    kept = list(blocks)
+    for _ in range(_LEADING_REPEATS):
+        if kept and (
+            _repeats(kept[0].text, title_keys)
+            or (kept[0].tag == "head" and _repeats(kept[0].text, description_keys))
+        ):
+            kept.pop(0)
+    kept = [b for b in kept if not _boilerplate(b) and not any(p.search(b.text) for p in patterns)]
+    while kept and kept[-1].link_density >= _TRAILING_LINK_DENSITY:
+        kept.pop()
+    paragraphs = [b.text for b in kept]
+    if dateline is not None:
+        for index, text in enumerate(paragraphs[:_DATELINE_SEARCH]):
+            if dateline.match(text):
+                paragraphs[index] = dateline.sub("", text, count=1).strip()
+                break
+    return [p for p in paragraphs if p]

@@ -67,7 +67,8 @@ def atom(title: str, self_url: str, site_url: str, entries: list[Entry],
     return _doc(
         f'<feed xmlns="http://www.w3.org/2005/Atom"><title>{escape(title)}</title>'
         f'<id>{escape(self_url)}</id><updated>{updated}</updated>'
-        f'<link rel="self" href="{escape(self_url)}"/><link rel="alternate" href="{escape(site_url)}"/>'
+        f'<link rel="self" href="{escape(self_url)}"/>'
+        f'<link rel="alternate" href="{escape(site_url)}"/>'
         f"{nav}\n{body}</feed>\n",
         "utf-8",
     )

@@ -67,7 +67,8 @@ def share_bar(url: str, title: str, css: str = "share") -> str:
     return (
         f'<div class="{css}"><span>Share:</span>'
         f'<a href="https://www.facebook.com/sharer/sharer.php?u={u}" rel="nofollow">Facebook</a>'
-        f'<a href="https://twitter.com/intent/tweet?url={u}&amp;text={t}" rel="nofollow">Twitter</a>'
+        f'<a href="https://twitter.com/intent/tweet?url={u}&amp;text={t}" '
+        'rel="nofollow">Twitter</a>'
         f'<a href="https://t.me/share/url?url={u}" rel="nofollow">Telegram</a>'
         f'<a href="mailto:?subject={t}&amp;body={u}">E-mail</a></div>'
     )

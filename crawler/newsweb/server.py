@@ -60,7 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
         if with_body:
             self.wfile.write(response.body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         """Keep test and benchmark output quiet; the request log records requests."""
 
 
@@ -105,12 +105,13 @@ class NewsWeb:
 
     def _info(self, site: Site, article: Article) -> ArticleInfo:
         original = article.syndicated_of
+        copied = self._urls[site.corpus.resolve(site.key, original).key] if original else None
         return ArticleInfo(
             url=site.article_url(article),
             site=site.name,
             title=article.title,
             related=article.related,
-            syndicated_of=self._urls[site.corpus.resolve(site.key, original).key] if original else None,
+            syndicated_of=copied,
             disallowed=site.disallowed(article),
             published=article.published.date(),
         )

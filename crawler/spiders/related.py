@@ -57,6 +57,21 @@ class RelatedSpider(scrapy.Spider):
         self._args = {"since": since, "until": until, "min_relevance": min_relevance}
 
     @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Give sources with a ``delay`` their own download slots with that delay."""
+        super().update_settings(settings)
+        try:
+            sources = load_sources(settings.get("SOURCES_FILE"))
+        except InputError:
+            return  # reported by configure()
+        slots = {host: {"delay": source.delay, "concurrency": 1}
+                 for source in sources if source.delay is not None
+                 for bare in source.all_hosts for host in (bare, f"www.{bare}")}
+        if slots:
+            settings.set("DOWNLOAD_SLOTS", {**settings.getdict("DOWNLOAD_SLOTS"), **slots},
+                         priority="spider")
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RelatedSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
@@ -76,6 +91,7 @@ class RelatedSpider(scrapy.Spider):
         self.max_queries = settings.getint("MAX_SEARCH_QUERIES")
         self.min_candidate_score = settings.getfloat("MIN_CANDIDATE_SCORE")
         self._source_of_host = {host: s for s in self.sources for host in s.all_hosts}
+        self._fixed_delay = {s.name for s in self.sources if s.delay is not None}
         self._listing_pages: Counter[str] = Counter()
 
     # --- start --------------------------------------------------------------------------------
@@ -104,6 +120,8 @@ class RelatedSpider(scrapy.Spider):
 
     def _request(self, url: str, callback: Any, meta: dict[str, Any], priority: int,
                  **kwargs: Any) -> scrapy.Request:
+        if meta["source"] in self._fixed_delay:
+            meta = {**meta, "autothrottle_dont_adjust_delay": True}
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
                               priority=priority, **kwargs)
 

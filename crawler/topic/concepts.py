@@ -1,4 +1,4 @@
-"""Concepts of the seed texts: names kept whole, acronyms joined to their expansions, variants joined.
+"""Concepts of the seed texts: whole names, acronyms with their expansions, spelling variants.
 
 A concept is what the profile weighs and an article matches: one word (``peacekeepers``, matching
 ``peacekeeping`` through the stemmer), a multi-word name (``Collective Security Council``), a person
@@ -156,6 +156,8 @@ class ConceptBuilder:
                 label = _text(run).lower()
                 concepts[label] = Concept(label, self._phrase_specificity(run))
                 claim(label, phrase, _text(run))
+                for variant in self._variants(_text(run)):
+                    claim(label, self._phrase(variant), variant)
 
         derived = {
             variant: key
@@ -174,7 +176,7 @@ class ConceptBuilder:
             concepts[label] = Concept(label, specificity)
             claim(label, (key,), form)
             for variant in self._variants(form):
-                claim(label, tuple(t.key for t in self.analyzer.tokens(variant)), variant)
+                claim(label, self._phrase(variant), variant)
         result = [concept for concept in concepts.values() if concept.specificity > 0]
         for concept in result:
             uses = dict(zip(concept.forms, map(self._occurrences, concept.phrases), strict=True))
@@ -207,10 +209,13 @@ class ConceptBuilder:
             start -= 1
         return run[start:]
 
+    def _phrase(self, text: str) -> Phrase:
+        return tuple(token.key for token in self.analyzer.tokens(text))
+
     def _variant_keys(self, name: str) -> list[str]:
         """Keys of the one-word variants of ``name``."""
-        keys = [[t.key for t in self.analyzer.tokens(v)] for v in self._variants(name)]
-        return [key[0] for key in keys if len(key) == 1]
+        phrases = [self._phrase(variant) for variant in self._variants(name)]
+        return [phrase[0] for phrase in phrases if len(phrase) == 1]
 
     def _variants(self, name: str) -> list[str]:
         """Other names of a place and demonyms that general language statistics know."""

@@ -1,4 +1,4 @@
-"""The seeds' topic profile: weighted concepts, their variants and pairings, dates, search queries."""
+"""The seeds' topic profile: weighted concepts, their variants and pairings, dates and queries."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class TopicProfile:
         forms = {c.label: c.forms for c in concepts}
         return cls(
             terms=terms,
-            variants={label: forms[label] for label in terms},
+            variants={label: tuple(forms[label]) for label in terms},
             pairs=dict(sorted(pairs.items(), key=lambda item: (-item[1], item[0]))),
             dates=tuple(sorted(set(dates))),
             language=language,

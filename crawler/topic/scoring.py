@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 DEFAULT_MIN_RELEVANCE = 0.33
 # Matched concepts needed (as an effective number: evenly weighted) before breadth stops counting.
 _BREADTH = 3.0
-# Summed profile weight of a candidate's matches that maps to a pre-fetch score of 0.5.
-_CANDIDATE_HALF = 1.0
+# Evidence (flattened weights of matched concepts and pairs) that maps to a pre-fetch score of 0.5.
+_CANDIDATE_HALF = 2.0
 _SLUG_SEPARATORS = re.compile(r"[/_.+\-]+")
 
 
@@ -67,7 +67,13 @@ def score_candidate(profile: TopicProfile, candidate: Candidate) -> float:
             (slug, 1.0),
         ]
     )
-    found = sum(profile.terms[c] * damped(n) for c, n in bag.concepts.items() if c in profile.terms)
-    together = sum(profile.pairs.get(pair, 0.0) for pair in bag.pairs(profile.terms))
+    # square roots flatten the profile: a title naming the leader and "coup" is no weaker a lead
+    # than one naming only the top acronym; naming two concepts together adds their pairing
+    found = sum(
+        math.sqrt(profile.terms[c]) * damped(n)
+        for c, n in bag.concepts.items()
+        if c in profile.terms
+    )
+    together = sum(math.sqrt(profile.pairs.get(pair, 0.0)) for pair in bag.pairs(profile.terms))
     total = found + together
     return round(total / (total + _CANDIDATE_HALF), 4)

@@ -1,7 +1,7 @@
 """Tokens for topic matching: words folded for spelling variants, stemmed, and weighted by rarity.
 
-Every text (seed, feed entry, article) goes through the same :class:`Analyzer`, so a profile term and
-an article word match when their keys are equal. Rarity comes from general language statistics
+Every text (seed, feed entry, article) goes through the same :class:`Analyzer`, so a profile term
+and an article word match when their keys are equal. Rarity comes from general language statistics
 (``wordfreq``), never from the texts being compared.
 """
 
@@ -26,8 +26,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SENTENCE_END = re.compile(r"[.!?:;\n]")
 # Transliteration and spelling patterns applied to every lowercased word before stemming:
-# Toqaev/Tokayev/Tokaev, Zhanaozen/Janaozen, Dmitriy/Dmitrii, Kassym/Kasym, organisation/organization,
-# colour/color.
+# Toqaev/Tokayev/Tokaev, Zhanaozen/Janaozen, Dmitriy/Dmitrii, Kassym/Kasym,
+# organisation/organization, colour/color.
 _FOLDS = (
     (re.compile("q"), "k"),
     (re.compile("zh"), "j"),

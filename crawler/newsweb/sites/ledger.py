@@ -91,7 +91,8 @@ class Ledger(Site):
 
     def teaser(self, article: Article, href: str = "") -> str:
         return (
-            f'<div class="card"><a class="card__link" href="{h(href or self.article_path(article))}">'
+            '<div class="card"><a class="card__link" '
+            f'href="{h(href or self.article_path(article))}">'
             f'<h2 class="card__title">{h(article.title)}</h2></a>'
             f'<p class="card__dek">{h(article.lead)}</p>'
             f'<span class="card__byline">{h(article.author)}</span></div>'

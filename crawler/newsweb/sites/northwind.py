@@ -76,7 +76,7 @@ class Northwind(Site):
             f"<p>{h(top.lead)}</p></div></section>"
             + self._list("Latest news", self.articles[1:10])
         )
-        return self.html(self.layout("Northwind Telegraph Agency - news from Russia and the world", main))
+        return self.html(self.layout(f"{self.name} - news from Russia and the world", main))
 
     def section_page(self, m: re.Match[str], q: Query) -> Response | None:
         section = m.group(1)
@@ -154,7 +154,8 @@ class Northwind(Site):
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>{h(title)}</title>"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<link rel="alternate" type="application/rss+xml" title="NORTA" href="/rss/v2.xml">{head}'
+            '<link rel="alternate" type="application/rss+xml" title="NORTA" href="/rss/v2.xml">'
+            f"{head}"
             '</head><body><header class="header"><a class="header__logo" href="/">NORTA</a>'
             f'<nav class="header__menu"><ul>{nav}</ul></nav>'
             '<form class="header__search" action="/search"><input name="searchStr" '
@@ -190,7 +191,8 @@ class Northwind(Site):
             f'<li><a href="{h(self.tracked(link, "norta", "related"))}">{h(a.title)}</a></li>'
             for a, link in self.related_of(article)
         )
-        box = f'<div class="related-news"><h3>Read also</h3><ul>{related}</ul></div>' if related else ""
+        box = (f'<div class="related-news"><h3>Read also</h3><ul>{related}</ul></div>'
+               if related else "")
         main = (
             '<article class="news"><div class="news-header">'
             f'<div class="news-header__section"><a href="/{article.section}">'
@@ -204,4 +206,5 @@ class Northwind(Site):
             f'<div class="tags">{tags}</div>{share_bar(url, article.title)}{box}</article>'
             + self._list("Most read", [a for a in self._public() if a is not article][:5])
         )
-        return self.layout(f"{article.title} - {SECTION_TITLES[article.section]} - NORTA", main, head)
+        section = SECTION_TITLES[article.section]
+        return self.layout(f"{article.title} - {section} - {self.short}", main, head)

@@ -1,0 +1,104 @@
+"""Unit tests of the related spider's decisions, without a network."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from crawler.datadir import DataDir
+from crawler.discovery import Candidate
+from crawler.errors import InputError
+from crawler.items import Article
+from crawler.spiders.related import RelatedSpider, _date_window
+from tests.conftest import SEEDS
+
+SOURCES = """
+[[sources]]
+name = "Slow"
+url = "http://slow.example/"
+feeds = ["http://slow.example/rss"]
+delay = 15
+
+[[sources]]
+name = "Fast"
+url = "http://fast.example/"
+"""
+
+
+@pytest.fixture
+def spider(tmp_path: Path):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(SOURCES)
+    crawler = get_crawler(RelatedSpider, {"SEEDS_DIR": str(SEEDS), "SOURCES_FILE": str(sources),
+                                          "DATA_DIR": str(tmp_path / "data"), "DEPTH_LIMIT": 2,
+                                          "MIN_CANDIDATE_SCORE": 0.0})
+    spider = RelatedSpider.from_crawler(crawler)
+    yield spider
+    DataDir.for_crawler(crawler).close()
+
+
+def test_per_source_delay_becomes_a_download_slot(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(SOURCES)
+    settings = Settings({"SOURCES_FILE": str(sources)})
+    RelatedSpider.update_settings(settings)
+    slots = settings.getdict("DOWNLOAD_SLOTS")
+    assert slots["slow.example"] == {"delay": 15.0, "concurrency": 1}
+    assert "www.slow.example" in slots and "fast.example" not in slots
+
+
+def test_start_yields_seeds_before_requests(spider: RelatedSpider) -> None:
+    async def collect():
+        return [x async for x in spider.start()]
+
+    output = asyncio.run(collect())
+    assert isinstance(output[0], Article) and output[0].is_seed
+    requests = output[1:]
+    assert all(isinstance(r, Request) for r in requests)
+    feed = next(r for r in requests if r.url == "http://slow.example/rss")
+    assert feed.meta["autothrottle_dont_adjust_delay"] is True
+    assert feed.priority > 0
+    home = next(r for r in requests if r.url == "http://fast.example/")
+    assert "autothrottle_dont_adjust_delay" not in home.meta
+
+
+def test_default_window_is_thirty_days_around_the_seeds(spider: RelatedSpider) -> None:
+    assert (spider.since, spider.until) == (date(2021, 12, 11), date(2022, 2, 9))
+
+
+def test_window_arguments() -> None:
+    assert _date_window("2022-01-01", "2022-01-31", []) == (date(2022, 1, 1), date(2022, 1, 31))
+    assert _date_window(None, None, []) == (None, None)
+    with pytest.raises(InputError, match="after"):
+        _date_window("2022-02-01", "2022-01-01", [])
+
+
+def _response(url: str, meta: dict) -> HtmlResponse:
+    request = Request(url, meta=meta)
+    return HtmlResponse(url, body=b"<html></html>", request=request)
+
+
+def test_candidates_filtered_by_window_host_and_depth(spider: RelatedSpider) -> None:
+    response = _response("http://slow.example/rss", {"source": "Slow", "via": "feed", "depth": 0})
+    candidates = [
+        Candidate("http://slow.example/news/kazakhstan-csto-summit-1?utm_source=rss", "feed",
+                  title="CSTO summit on Kazakhstan", published=datetime(2022, 1, 10, tzinfo=UTC)),
+        Candidate("http://slow.example/news/old-story-2", "feed",
+                  published=datetime(2019, 5, 1, tzinfo=UTC)),
+        Candidate("http://elsewhere.example/news/csto-3", "feed"),
+        Candidate("http://fast.example/news/undated-4", "feed"),
+    ]
+    requests = list(spider._article_requests(candidates, response))
+    assert [r.url for r in requests] == ["http://slow.example/news/kazakhstan-csto-summit-1",
+                                         "http://fast.example/news/undated-4"]
+    assert requests[1].meta["source"] == "Fast"  # credited to the site it belongs to
+    assert requests[0].priority > requests[1].priority  # the on-topic title goes first
+    deep = _response("http://slow.example/a", {"source": "Slow", "via": "link", "depth": 2})
+    assert list(spider._article_requests(candidates, deep)) == []
