@@ -1,8 +1,8 @@
 """``DATA_DIR``: the corpus, the duplicates log, the state database, run summaries and the run lock.
 
 Only one crawl writes a data directory at a time (an ``flock`` on ``DATA_DIR/.lock``). Records are
-appended to the JSON Lines files with one ``write`` per line; a line cut short by a killed process is
-removed on the next open, and the state database then catches up with the corpus.
+appended to the JSON Lines files with one ``write`` per line; a line cut short by a killed
+process is removed on the next open, and the state database then catches up with the corpus.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def record_key(canonical: str) -> str:
 
 
 class RunLock:
-    """An exclusive lock on a data directory, shared by every crawl and scheduler on this machine."""
+    """An exclusive lock on a data directory, shared by every crawl and scheduler on the machine."""
 
     def __init__(self, directory: Path) -> None:
         self.path = directory.resolve() / LOCK_FILE
@@ -77,8 +77,8 @@ class RunLock:
                     owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
                     os.close(fd)
                     raise DataDirBusy(
-                        f"{self.path.parent}: another crawl (pid {owner}) is writing here; try again"
-                        " when it ends, or set -s LOCK_WAIT=<seconds> to wait for it"
+                        f"{self.path.parent}: another crawl (pid {owner}) is writing here; try"
+                        " again when it ends, or set -s LOCK_WAIT=<seconds> to wait for it"
                     ) from None
                 time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
         os.ftruncate(fd, 0)
@@ -111,7 +111,7 @@ class JsonLinesFile:
         view = memoryview(data)
         try:
             while view:
-                view = view[os.write(self._fd, view):]
+                view = view[os.write(self._fd, view) :]
         except OSError as exc:
             raise StorageError(f"{self.path}: cannot write ({exc.strerror})") from None
 
@@ -125,7 +125,9 @@ class JsonLinesFile:
                 try:
                     records.append((offset, json.loads(line)))
                 except ValueError:
-                    logger.warning("%s: skipping a line that is not JSON at byte %d", self.path, offset)
+                    logger.warning(
+                        "%s: skipping a line that is not JSON at byte %d", self.path, offset
+                    )
         return records
 
     def close(self) -> None:
@@ -145,8 +147,11 @@ class JsonLinesFile:
                 end = start + cut + 1
                 break
             end = start
-        logger.warning("%s: removing an incomplete last line (%d bytes) left by an interrupted run",
-                       self.path, size - end)
+        logger.warning(
+            "%s: removing an incomplete last line (%d bytes) left by an interrupted run",
+            self.path,
+            size - end,
+        )
         os.ftruncate(self._fd, end)
 
 
@@ -159,7 +164,9 @@ class DataDir:
             self.path.mkdir(parents=True, exist_ok=True)
             (self.path / RUNS_DIR).mkdir(exist_ok=True)
         except OSError as exc:
-            raise StorageError(f"{self.path}: cannot create data directory ({exc.strerror})") from None
+            raise StorageError(
+                f"{self.path}: cannot create data directory ({exc.strerror})"
+            ) from None
         self._closed = False
         self.lock = RunLock(self.path)
         self.lock.acquire(lock_wait)
@@ -186,8 +193,9 @@ class DataDir:
     def store(self, record: dict[str, Any]) -> None:
         """Append a record to the corpus, then remember it in the state."""
         self.corpus.append(record)
-        self.state.add_record(record["id"], record_key(record["canonical_url"]), record["url"],
-                              record["content_hash"])
+        self.state.add_record(
+            record["id"], record_key(record["canonical_url"]), record["url"], record["content_hash"]
+        )
         self.state.set_corpus_offset(self.corpus.size)
 
     def write_run_summary(self, run_id: str, summary: dict[str, Any]) -> Path:
@@ -210,14 +218,20 @@ class DataDir:
         """Bring the state up to date with records the corpus has and the state has not seen."""
         offset = self.state.corpus_offset
         if offset > self.corpus.size:
-            logger.warning("%s: corpus is shorter than the state remembers; rebuilding the state",
-                           self.corpus.path)
+            logger.warning(
+                "%s: corpus is shorter than the state remembers; rebuilding the state",
+                self.corpus.path,
+            )
             self.state.forget_records()
             offset = 0
         added = 0
         for end, record in self.corpus.read_from(offset):
-            self.state.add_record(record["id"], record_key(record["canonical_url"]), record["url"],
-                                  record["content_hash"])
+            self.state.add_record(
+                record["id"],
+                record_key(record["canonical_url"]),
+                record["url"],
+                record["content_hash"],
+            )
             offset, added = end, added + 1
         if added:
             logger.info("%s: state caught up with %d record(s) from the corpus", self.path, added)

@@ -19,8 +19,18 @@ from crawler.runstats import SEEDS, count, per_source
 
 logger = logging.getLogger(__name__)
 
-_TOTALS = ("pages_fetched", "articles_extracted", "stored", "duplicates", "known", "unrelated",
-           "not_article", "extraction_failed", "robots_disallowed", "errors")
+_TOTALS = (
+    "pages_fetched",
+    "articles_extracted",
+    "stored",
+    "duplicates",
+    "known",
+    "unrelated",
+    "not_article",
+    "extraction_failed",
+    "robots_disallowed",
+    "errors",
+)
 
 
 class RunSummary:
@@ -58,8 +68,9 @@ class RunSummary:
         per = {}
         for name, counts in sorted(table.items()):
             row = {kind: counts.get(kind, 0) for kind in _TOTALS}
-            row["error_kinds"] = {k.split("/", 1)[1]: v for k, v in sorted(counts.items())
-                                  if k.startswith("errors/")}
+            row["error_kinds"] = {
+                k.split("/", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("errors/")
+            }
             row["status"] = _status(name, row)
             per[name] = row
         settings = self.crawler.settings
@@ -69,7 +80,9 @@ class RunSummary:
             "started_at": _iso(self.started),
             "finished_at": _iso(datetime.now(UTC)),
             "finish_reason": reason,
-            "settings": {name: settings.get(name) for name in ("SEEDS_DIR", "SOURCES_FILE", "DATA_DIR")},
+            "settings": {
+                name: settings.get(name) for name in ("SEEDS_DIR", "SOURCES_FILE", "DATA_DIR")
+            },
             "totals": {kind: stats.get(f"news/{kind}", 0) for kind in _TOTALS},
             "downloader": {
                 "request_count": stats.get("downloader/request_count", 0),
@@ -91,8 +104,11 @@ class RunSummary:
         ]
         unreachable = [n for n, row in summary["sources"].items() if row["status"] == "UNREACHABLE"]
         if unreachable:
-            lines.append(f"  {len(unreachable)} of {sum(n != SEEDS for n in summary['sources'])} sources unreachable"
-                         " (no page fetched, only errors): check the network or their URLs")
+            configured = sum(name != SEEDS for name in summary["sources"])
+            lines.append(
+                f"  {len(unreachable)} of {configured} sources unreachable"
+                " (no page fetched, only errors): check the network or their URLs"
+            )
         for name, row in summary["sources"].items():
             errors = ", ".join(f"{k} {v}" for k, v in row["error_kinds"].items()) or "none"
             lines.append(

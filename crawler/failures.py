@@ -11,11 +11,20 @@ from twisted.web._newclient import ResponseFailed
 _KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((scrapy_errors.CannotResolveHostError, error.DNSLookupError), "dns"),
     ((scrapy_errors.DownloadTimeoutError, error.TimeoutError, error.TCPTimedOutError), "timeout"),
-    ((scrapy_errors.DownloadConnectionRefusedError, error.ConnectionRefusedError),
-     "connection_refused"),
+    (
+        (scrapy_errors.DownloadConnectionRefusedError, error.ConnectionRefusedError),
+        "connection_refused",
+    ),
     ((scrapy_errors.ResponseDataLossError,), "truncated"),
-    ((scrapy_errors.DownloadFailedError, error.ConnectionLost, error.ConnectionDone,
-      ResponseFailed), "connection_lost"),
+    (
+        (
+            scrapy_errors.DownloadFailedError,
+            error.ConnectionLost,
+            error.ConnectionDone,
+            ResponseFailed,
+        ),
+        "connection_lost",
+    ),
     ((scrapy_errors.UnsupportedURLSchemeError,), "unsupported_scheme"),
     ((error.ConnectError,), "connect"),
 )

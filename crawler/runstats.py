@@ -9,8 +9,18 @@ from typing import Any
 from scrapy.statscollectors import StatsCollector
 
 PREFIX = "news/"
-KINDS = ("pages_fetched", "articles_extracted", "stored", "duplicates", "known", "unrelated",
-         "not_article", "extraction_failed", "robots_disallowed", "errors")
+KINDS = (
+    "pages_fetched",
+    "articles_extracted",
+    "stored",
+    "duplicates",
+    "known",
+    "unrelated",
+    "not_article",
+    "extraction_failed",
+    "robots_disallowed",
+    "errors",
+)
 
 
 SEEDS = "(seeds)"
@@ -33,7 +43,7 @@ def per_source(stats: dict[str, object]) -> dict[str, dict[str, int]]:
     for key, value in stats.items():
         if not key.startswith(PREFIX) or not isinstance(value, int):
             continue
-        kind, _, rest = key[len(PREFIX):].partition("/")
+        kind, _, rest = key[len(PREFIX) :].partition("/")
         if kind == "error":
             error_kind, _, source = rest.partition("/")
             if source:

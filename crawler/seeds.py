@@ -2,8 +2,8 @@
 
 A seed ``NAME.txt`` reads as: title on the first line, an optional date line, then subheadings and
 paragraphs separated by blank lines, then optional trailing credit lines ("Based on materials from
-TASS", "Photo: ...", the publisher's name), which are kept out of the body. ``NAME.toml`` beside it may
-state the facts the text does not carry: ``url``, ``published``, ``publisher``, ``based_on``,
+TASS", "Photo: ...", the publisher's name), which are kept out of the body. ``NAME.toml`` beside
+it may state the facts the text does not carry: ``url``, ``published``, ``publisher``, ``based_on``,
 ``language``, ``title``.
 """
 
@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import InputError
-from crawler.text import content_hash, credited_agency, detect_language, normalize_text, split_credits
+from crawler.text import (
+    content_hash,
+    credited_agency,
+    detect_language,
+    normalize_text,
+    split_credits,
+)
 from crawler.urls import canonical_url, record_id
 
 SIDECAR_KEYS = frozenset({"url", "published", "publisher", "based_on", "language", "title"})
@@ -26,20 +32,32 @@ MAX_SEED_BYTES = 5 * 1024 * 1024
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        (("january", "jan", "января", "январь"), ("february", "feb", "февраля", "февраль"),
-         ("march", "mar", "марта", "март"), ("april", "apr", "апреля", "апрель"),
-         ("may", "мая", "май"), ("june", "jun", "июня", "июнь"), ("july", "jul", "июля", "июль"),
-         ("august", "aug", "августа", "август"), ("september", "sep", "sept", "сентября", "сентябрь"),
-         ("october", "oct", "октября", "октябрь"), ("november", "nov", "ноября", "ноябрь"),
-         ("december", "dec", "декабря", "декабрь")),
+        (
+            ("january", "jan", "января", "январь"),
+            ("february", "feb", "февраля", "февраль"),
+            ("march", "mar", "марта", "март"),
+            ("april", "apr", "апреля", "апрель"),
+            ("may", "мая", "май"),
+            ("june", "jun", "июня", "июнь"),
+            ("july", "jul", "июля", "июль"),
+            ("august", "aug", "августа", "август"),
+            ("september", "sep", "sept", "сентября", "сентябрь"),
+            ("october", "oct", "октября", "октябрь"),
+            ("november", "nov", "ноября", "ноябрь"),
+            ("december", "dec", "декабря", "декабрь"),
+        ),
         start=1,
     )
     for name in names
 }
 _DATE_LINES = (
-    re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?(?:,?\s+(?P<year>\d{4}))?(?:\s*(?:г\.|года))?"
-               r"(?:,?\s+\d{1,2}:\d{2})?$"),
-    re.compile(r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2})(?:,?\s+(?P<year>\d{4}))?(?:,?\s+\d{1,2}:\d{2})?$"),
+    re.compile(
+        r"^(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?(?:,?\s+(?P<year>\d{4}))?(?:\s*(?:г\.|года))?"
+        r"(?:,?\s+\d{1,2}:\d{2})?$"
+    ),
+    re.compile(
+        r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2})(?:,?\s+(?P<year>\d{4}))?(?:,?\s+\d{1,2}:\d{2})?$"
+    ),
     re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$"),
     re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})$"),
 )
@@ -82,7 +100,9 @@ def read_seed(path: Path) -> dict[str, Any]:
         try:
             canonical = canonical_url(url)
         except ValueError:
-            raise InputError(path.with_suffix(".toml"), f"url is not an http(s) URL: {url!r}") from None
+            raise InputError(
+                path.with_suffix(".toml"), f"url is not an http(s) URL: {url!r}"
+            ) from None
         rid = record_id(canonical)
     else:
         canonical = url
@@ -184,7 +204,9 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
         raise InputError(path, f"sidecar is not valid TOML ({exc})") from None
     unknown = sorted(set(facts) - SIDECAR_KEYS)
     if unknown:
-        raise InputError(path, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(SIDECAR_KEYS))})")
+        raise InputError(
+            path, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(SIDECAR_KEYS))})"
+        )
     for key, value in facts.items():
         if key != "published" and not isinstance(value, str):
             raise InputError(path, f"{key} must be a string")

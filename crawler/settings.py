@@ -12,14 +12,14 @@ SEEDS_DIR = "seeds"  # folder of seed articles (*.txt with optional *.toml sidec
 SOURCES_FILE = "crawler/sources.toml"  # the [[sources]] catalogue
 DATA_DIR = "data"  # corpus.jsonl, duplicates.jsonl, state.sqlite, runs/
 LOCK_WAIT = 0  # seconds to wait for another crawl writing DATA_DIR before giving up
-MAX_LISTING_PAGES = 30  # listing, section and result pages followed per source beyond its entry points
+MAX_LISTING_PAGES = (
+    30  # listing, section and result pages followed per source beyond its entry points
+)
 MAX_SEARCH_QUERIES = 4  # queries sent to each source's search endpoint
 MIN_CANDIDATE_SCORE = 0.0  # pre-fetch score below which a candidate is not fetched
 
 # --- politeness and identity ----------------------------------------------------------------------
-USER_AGENT = (
-    f"news-corpus-crawler/{__version__} (+https://github.com/news-corpus-crawler/crawler)"
-)
+USER_AGENT = f"news-corpus-crawler/{__version__} (+https://github.com/news-corpus-crawler/crawler)"
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 0.5
 CONCURRENT_REQUESTS = 16
@@ -39,7 +39,7 @@ REDIRECT_MAX_TIMES = 5
 METAREFRESH_ENABLED = True
 COOKIES_ENABLED = False
 
-# --- safety: nothing listens for commands while the crawler runs unattended -------------------------
+# --- safety: nothing listens for commands while the crawler runs unattended ------------------
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 

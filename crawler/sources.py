@@ -1,4 +1,4 @@
-"""The sources file: a TOML array of ``[[sources]]`` tables, validated into :class:`Source` objects."""
+"""The sources file: a TOML array of ``[[sources]]`` tables, validated into ``Source`` objects."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class Source:
 
 
 def load_sources(path: str | Path) -> list[Source]:
-    """Read and validate a sources file; raise :class:`InputError` naming the file and the problem."""
+    """Read and validate a sources file; raise ``InputError`` naming the file and the problem."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -54,7 +54,9 @@ def load_sources(path: str | Path) -> list[Source]:
         raise InputError(path, f"not valid TOML ({exc})") from None
     unknown = sorted(set(data) - {"sources"})
     if unknown:
-        raise InputError(path, f"unknown top-level key {unknown[0]!r} (expected [[sources]] tables)")
+        raise InputError(
+            path, f"unknown top-level key {unknown[0]!r} (expected [[sources]] tables)"
+        )
     tables = data.get("sources")
     if not isinstance(tables, list) or not tables:
         raise InputError(path, "no [[sources]] tables")
@@ -92,7 +94,9 @@ def _source(table: Any, where: str) -> Source:
     if "language" in table:
         language = table["language"]
         if not isinstance(language, str) or not _LANGUAGE.match(language):
-            raise InputError(label, f"'language' must be an ISO 639-1 code like 'en', got {language!r}")
+            raise InputError(
+                label, f"'language' must be an ISO 639-1 code like 'en', got {language!r}"
+            )
         fields["language"] = language
     if "delay" in table:
         delay = table["delay"]

@@ -60,12 +60,15 @@ class CrawlState:
         self._db.close()
 
     def record_by_key(self, url_key: str) -> KnownRecord | None:
-        row = self._db.execute("SELECT id, url FROM records WHERE url_key = ?", (url_key,)).fetchone()
+        row = self._db.execute(
+            "SELECT id, url FROM records WHERE url_key = ?", (url_key,)
+        ).fetchone()
         return KnownRecord(*row) if row else None
 
     def record_by_hash(self, content_hash: str) -> KnownRecord | None:
         row = self._db.execute(
-            "SELECT id, url FROM records WHERE content_hash = ? ORDER BY rowid LIMIT 1", (content_hash,)
+            "SELECT id, url FROM records WHERE content_hash = ? ORDER BY rowid LIMIT 1",
+            (content_hash,),
         ).fetchone()
         return KnownRecord(*row) if row else None
 
@@ -80,8 +83,15 @@ class CrawlState:
             )
             self._upsert_url(url_key, url, "stored", record_id, None, now)
 
-    def mark_url(self, url_key: str, url: str, outcome: str, *, record_id: str | None = None,
-                 error: str | None = None) -> None:
+    def mark_url(
+        self,
+        url_key: str,
+        url: str,
+        outcome: str,
+        *,
+        record_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
         """Record what happened to a URL that did not become a corpus record."""
         with self._transaction():
             self._upsert_url(url_key, url, outcome, record_id, error, _now())
@@ -105,8 +115,15 @@ class CrawlState:
             self._db.execute("DELETE FROM urls WHERE outcome = 'stored'")
             self._set_meta("corpus_offset", "0")
 
-    def _upsert_url(self, url_key: str, url: str, outcome: str, record_id: str | None,
-                    error: str | None, now: str) -> None:
+    def _upsert_url(
+        self,
+        url_key: str,
+        url: str,
+        outcome: str,
+        record_id: str | None,
+        error: str | None,
+        now: str,
+    ) -> None:
         self._db.execute(
             "INSERT INTO urls (url_key, url, outcome, record_id, error, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url_key) DO UPDATE SET"

@@ -13,8 +13,10 @@ _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CREDITS = (
-    re.compile(r"^(?:based on|according to) (?:materials|reports?) (?:from|of|by) (?P<agency>.+?)\.?$",
-               re.IGNORECASE),
+    re.compile(
+        r"^(?:based on|according to) (?:materials|reports?) (?:from|of|by) (?P<agency>.+?)\.?$",
+        re.IGNORECASE,
+    ),
     re.compile(r"^(?:source|sources|credit|via)\s*:\s*(?P<agency>.+?)\.?$", re.IGNORECASE),
     re.compile(r"^по материалам (?P<agency>.+?)\.?$", re.IGNORECASE),
     re.compile(r"^(?:photo|photos|image|фото|источник)\s*:", re.IGNORECASE),
@@ -25,11 +27,13 @@ _LANGUAGES = ("en", "ru", "uk", "de", "fr", "es", "it", "pt", "tr", "ar", "zh")
 
 
 def normalize_text(text: str) -> str:
-    """NFC, no control characters, single spaces, lines trimmed, paragraphs split by one blank line."""
+    """NFC, no control characters, single spaces, trimmed lines, a blank line between paragraphs."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     text = _SPACES.sub(" ", text.replace("\u00a0", " "))
-    paragraphs = ("\n".join(line.strip() for line in p.split("\n")) for p in _BLANK_LINES.split(text))
+    paragraphs = (
+        "\n".join(line.strip() for line in p.split("\n")) for p in _BLANK_LINES.split(text)
+    )
     return "\n\n".join(p.strip("\n") for p in paragraphs if p.strip())
 
 

@@ -2,8 +2,8 @@
 
 ``canonical_url`` gives a fetchable normalised URL (lower-case scheme and host, no default port, no
 fragment, no tracking parameters, sorted query, AMP variants mapped to the main page).
-``url_key`` goes one step further for identity only (``http``/``https``, ``www.`` and a trailing slash
-do not make a different page) and ``record_id`` hashes that key into the stable record id.
+``url_key`` goes one step further for identity only (``http``/``https``, ``www.`` and a trailing
+slash do not make a different page) and ``record_id`` hashes that key into the stable record id.
 """
 
 from __future__ import annotations
@@ -15,12 +15,36 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from courlan.clean import TRACKERS_RE
 from w3lib.url import safe_url_string
 
-# Parameters that only say where a click came from; courlan's list covers utm_*, fbclid, gclid, yclid,
-# ref, source, campaign... and these are the ones it leaves that news sites commonly append.
+# Parameters that only say where a click came from; courlan's list covers utm_*, fbclid, gclid,
+# yclid, ref, source, campaign... and these are the ones it leaves that news sites commonly append.
 _EXTRA_TRACKERS = frozenset(
-    {"from", "rss", "rss_id", "at_medium", "at_campaign", "cmpid", "ito", "ns_mchannel",
-     "ns_source", "ns_campaign", "ns_linkname", "ocid", "share", "smid", "sr_share", "taid",
-     "tracking", "via", "amp", "_ga", "_gl", "mbid", "spm", "s_cid", "icid"}
+    {
+        "from",
+        "rss",
+        "rss_id",
+        "at_medium",
+        "at_campaign",
+        "cmpid",
+        "ito",
+        "ns_mchannel",
+        "ns_source",
+        "ns_campaign",
+        "ns_linkname",
+        "ocid",
+        "share",
+        "smid",
+        "sr_share",
+        "taid",
+        "tracking",
+        "via",
+        "amp",
+        "_ga",
+        "_gl",
+        "mbid",
+        "spm",
+        "s_cid",
+        "icid",
+    }
 )
 _KEEP = frozenset({"id", "p", "page", "q", "query", "searchstr", "pagen_1", "article", "story"})
 _AMP_SUFFIX = re.compile(r"/amp(/?)$|\.amp(\.html?)$", re.IGNORECASE)
@@ -50,7 +74,9 @@ def canonical_url(url: str) -> str:
     path = _AMP_PREFIX.sub("", parts.path) or "/"
     path = _AMP_SUFFIX.sub(lambda m: m.group(1) or m.group(2) or "", path) or "/"
     path = re.sub(r"/{2,}", "/", path)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracker(k)]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracker(k)
+    ]
     return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
 
 

@@ -19,8 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "crawler" / "schema" / "article.schema.json").read_text("utf-8"))
 SEEDS = ROOT / "seeds"
 # The local web answers at once and is ours: no politeness delays in tests.
-FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
-        "CONCURRENT_REQUESTS_PER_DOMAIN": "8", "LOG_LEVEL": "INFO"}
+FAST = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "LOG_LEVEL": "INFO",
+}
 
 
 @pytest.fixture(scope="session")
@@ -34,21 +38,42 @@ def web_sources(newsweb: NewsWeb, tmp_path_factory: pytest.TempPathFactory) -> P
     return newsweb.write_sources(tmp_path_factory.mktemp("web") / "sources.toml")
 
 
-def run_scrapy(*args: str, cwd: Path = ROOT, timeout: float = 300,
-               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_scrapy(
+    *args: str, cwd: Path = ROOT, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``scrapy <args>`` in a subprocess from the repo root."""
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args], cwd=cwd, capture_output=True, text=True,
-        timeout=timeout, env={**os.environ, **(env or {})}, check=False,
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
     )
 
 
-def crawl(data_dir: Path, sources: Path, *extra: str, seeds: Path = SEEDS,
-          settings: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def crawl(
+    data_dir: Path,
+    sources: Path,
+    *extra: str,
+    seeds: Path = SEEDS,
+    settings: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """``scrapy crawl related`` with the three settings the acceptance checks use."""
     options = [f"-s{k}={v}" for k, v in {**FAST, **(settings or {})}.items()]
-    return run_scrapy("crawl", "related", "-s", f"SEEDS_DIR={seeds}", "-s",
-                      f"SOURCES_FILE={sources}", "-s", f"DATA_DIR={data_dir}", *options, *extra)
+    return run_scrapy(
+        "crawl",
+        "related",
+        "-s",
+        f"SEEDS_DIR={seeds}",
+        "-s",
+        f"SOURCES_FILE={sources}",
+        "-s",
+        f"DATA_DIR={data_dir}",
+        *options,
+        *extra,
+    )
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

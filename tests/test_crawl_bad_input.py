@@ -67,7 +67,9 @@ def test_bad_sidecar(tmp_path: Path) -> None:
     shutil.copytree(SEEDS, seeds)
     next(seeds.glob("*.toml")).write_text('url = "https://x.example/a"\nauthor = "me"\n')
     data = tmp_path / "data"
-    _assert_clean_failure(crawl(data, _sources(tmp_path), seeds=seeds), data, "unknown key 'author'")
+    _assert_clean_failure(
+        crawl(data, _sources(tmp_path), seeds=seeds), data, "unknown key 'author'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -76,10 +78,15 @@ def test_bad_sidecar(tmp_path: Path) -> None:
         ("[[sources]\nname = 'x'", ("sources.toml", "not valid TOML")),
         ("", ("no [[sources]] tables",)),
         ('[[sources]]\nname = "A"\n', ("sources[0] (A)", "missing 'url'")),
-        ('[[sources]]\nname = "A"\nurl = "http://a.example/"\nfeed = "x"\n', ("unknown key 'feed'",)),
+        (
+            '[[sources]]\nname = "A"\nurl = "http://a.example/"\nfeed = "x"\n',
+            ("unknown key 'feed'",),
+        ),
         ('[[sources]]\nname = "A"\nurl = "ftp://a.example/"\n', ("not an http(s) URL",)),
-        ('[[sources]]\nname = "A"\nurl = "http://a.example/"\nsearch = "http://a.example/s"\n',
-         ("{query}",)),
+        (
+            '[[sources]]\nname = "A"\nurl = "http://a.example/"\nsearch = "http://a.example/s"\n',
+            ("{query}",),
+        ),
     ],
 )
 def test_bad_sources_file(tmp_path: Path, text: str, needles: tuple[str, ...]) -> None:

@@ -34,8 +34,9 @@ def test_seed_is_the_first_record(first_run):
 def test_related_articles_stored_and_unrelated_not(first_run, newsweb: NewsWeb):
     data, _, _ = first_run
     stored = {r["canonical_url"] for r in corpus(data)[1:]}
-    originals = {a.url for a in newsweb.articles
-                 if a.related and not a.disallowed and not a.syndicated_of}
+    originals = {
+        a.url for a in newsweb.articles if a.related and not a.disallowed and not a.syndicated_of
+    }
     assert stored <= newsweb.related_urls, stored - newsweb.related_urls
     assert originals <= stored, originals - stored
 
@@ -74,8 +75,9 @@ def test_run_summary_is_written_and_logged(first_run):
     summary = json.loads(summaries[0].read_text("utf-8"))
     assert summary["downloader"]["request_count"] > 0
     assert summary["totals"]["stored"] == len(corpus(data))
-    assert all(row["pages_fetched"] > 0 for name, row in summary["sources"].items()
-               if name != "(seeds)")
+    assert all(
+        row["pages_fetched"] > 0 for name, row in summary["sources"].items() if name != "(seeds)"
+    )
     assert f"run {summary['run_id']}" in result.stderr
 
 

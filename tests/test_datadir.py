@@ -13,8 +13,14 @@ from crawler.state import CrawlState
 
 
 def _record(n: int) -> dict:
-    return {"id": f"{n:016x}", "url": f"https://ex.com/a/{n}", "canonical_url": f"https://ex.com/a/{n}",
-            "content_hash": f"{n:064x}", "title": f"Article {n}", "body": "Текст"}
+    return {
+        "id": f"{n:016x}",
+        "url": f"https://ex.com/a/{n}",
+        "canonical_url": f"https://ex.com/a/{n}",
+        "content_hash": f"{n:064x}",
+        "title": f"Article {n}",
+        "body": "Текст",
+    }
 
 
 def test_store_and_lookup(tmp_path: Path) -> None:
@@ -61,22 +67,32 @@ def test_lock_is_exclusive_across_processes_and_reentrant_within_one(tmp_path: P
     lock = RunLock.for_directory(tmp_path)
     lock.acquire()
     RunLock(tmp_path).acquire()  # same process: re-entrant
-    code = (f"from crawler.datadir import RunLock; from pathlib import Path\n"
-            f"RunLock(Path({str(tmp_path)!r})).acquire()")
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    code = (
+        f"from crawler.datadir import RunLock; from pathlib import Path\n"
+        f"RunLock(Path({str(tmp_path)!r})).acquire()"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert other.returncode != 0 and "another crawl" in other.stderr
     RunLock(tmp_path).release()
     lock.release()
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert other.returncode == 0, other.stderr
 
 
 def test_busy_error_names_directory_and_owner(tmp_path: Path) -> None:
     lock = RunLock.for_directory(tmp_path)
     lock.acquire()
-    code = (f"from crawler.datadir import RunLock; from pathlib import Path\n"
-            f"RunLock(Path({str(tmp_path)!r})).acquire(wait=0.3)")
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    code = (
+        f"from crawler.datadir import RunLock; from pathlib import Path\n"
+        f"RunLock(Path({str(tmp_path)!r})).acquire(wait=0.3)"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     lock.release()
     assert DataDirBusy.__name__ in other.stderr
     assert str(tmp_path) in other.stderr

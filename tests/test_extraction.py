@@ -3,6 +3,7 @@ from pathlib import Path
 
 from crawler.extraction import extract_article
 from crawler.extraction.body import choose_body
+from crawler.extraction.generic import Block
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
 KEYS = {
@@ -70,8 +71,8 @@ def test_body_is_clean_paragraphs() -> None:
 
 def test_structured_body_wins_when_generic_text_is_short() -> None:
     structured = "First paragraph of the story.\nSecond paragraph of the story. " * 10
-    assert choose_body(["Share this"], structured)[0] == "jsonld"
-    assert choose_body(["A long enough paragraph. " * 40], structured)[0] == "trafilatura"
+    assert choose_body([Block("Share this")], structured)[0] == "jsonld"
+    assert choose_body([Block("A long enough paragraph. " * 40)], structured)[0] == "trafilatura"
 
 
 def test_jsonld_article_body_used_when_page_text_is_missing() -> None:

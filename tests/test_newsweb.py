@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import signal
 import socket
+import subprocess
+import sys
 import tomllib
 import urllib.error
 import urllib.request
@@ -324,8 +327,33 @@ def test_sources_file(web: NewsWeb, tmp_path: Path) -> None:
     assert sum("search" in s for s in sources) >= 2
 
 
+def test_bad_host_or_port_is_one_line_error() -> None:
+    with pytest.raises(InputError, match=r"^first_host: 254 is not between 1 and \d+$"):
+        NewsWeb(first_host=254)
+    with pytest.raises(InputError, match=r"^port: "):
+        NewsWeb(port=70000)
+
+
 def test_data_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('site = "x"\n[[articles]]\nid = "1"\ntitle = "t"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.toml: article 1 lacks"):
         load_corpus(tmp_path)
+
+
+def test_command_line_serves_and_writes_sources(tmp_path: Path) -> None:
+    target = tmp_path / "web.toml"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.newsweb", "--sources", str(target), "--first-host", "40"],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1],
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(8)]
+        assert lines[0].startswith("http://127.0.0.40:") and "Ctrl-C" in lines[-1]
+        with target.open("rb") as fh:
+            first = tomllib.load(fh)["sources"][0]
+        assert fetch(first["url"])[0] == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0

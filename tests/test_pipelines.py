@@ -14,21 +14,34 @@ from crawler.pipelines.store import StorePipeline
 from crawler.urls import record_id
 from tests.conftest import corpus, read_jsonl
 
-BODY = ("MOSCOW, January 10. The CSTO leaders met by video link.\n\n"
-        "They discussed the events in Kazakhstan.")
+BODY = (
+    "MOSCOW, January 10. The CSTO leaders met by video link.\n\n"
+    "They discussed the events in Kazakhstan."
+)
 
 
-def _article(url: str = "https://ex.com/news/a-1/?utm_source=x#top", body: str = BODY,
-             **extra) -> Article:
-    return Article(url=url, source="Ex", title="  CSTO   leaders meet ", body=body,
-                   discovered_via="feed", fetched_at="2022-01-11T00:00:00Z", extractor="test",
-                   **extra)
+def _article(
+    url: str = "https://ex.com/news/a-1/?utm_source=x#top", body: str = BODY, **extra
+) -> Article:
+    return Article(
+        url=url,
+        source="Ex",
+        title="  CSTO   leaders meet ",
+        body=body,
+        discovered_via="feed",
+        fetched_at="2022-01-11T00:00:00Z",
+        extractor="test",
+        **extra,
+    )
 
 
 def test_normalize_pipeline() -> None:
-    item = _article(body=BODY + "\n\n\n  Photo: kremlin.ru \n\nBased on materials from TASS",
-                    published="2022-01-10T15:00:00+03:00", authors=["Anna  Ivanova", "Anna Ivanova"],
-                    canonical_url="https://other.example/copy")
+    item = _article(
+        body=BODY + "\n\n\n  Photo: kremlin.ru \n\nBased on materials from TASS",
+        published="2022-01-10T15:00:00+03:00",
+        authors=["Anna  Ivanova", "Anna Ivanova"],
+        canonical_url="https://other.example/copy",
+    )
     NormalizePipeline().process_item(item)
     assert item.title == "CSTO leaders meet"
     assert item.body == BODY
@@ -53,8 +66,11 @@ def test_normalize_drops_empty_records() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("2022-01-10", "2022-01-10T00:00:00Z"), ("2022-01-10T05:00:00-05:00", "2022-01-10T10:00:00Z"),
-     ("not a date", None)],
+    [
+        ("2022-01-10", "2022-01-10T00:00:00Z"),
+        ("2022-01-10T05:00:00-05:00", "2022-01-10T10:00:00Z"),
+        ("not a date", None),
+    ],
 )
 def test_to_utc_iso(value: str, expected: str | None) -> None:
     assert to_utc_iso(value) == expected
@@ -63,8 +79,11 @@ def test_to_utc_iso(value: str, expected: str | None) -> None:
 @pytest.fixture
 def pipelines(tmp_path: Path):
     crawler = get_crawler(settings_dict={"DATA_DIR": str(tmp_path)})
-    chain = [NormalizePipeline(), DedupPipeline.from_crawler(crawler),
-             StorePipeline.from_crawler(crawler)]
+    chain = [
+        NormalizePipeline(),
+        DedupPipeline.from_crawler(crawler),
+        StorePipeline.from_crawler(crawler),
+    ]
     for pipeline in chain[1:]:
         pipeline.open_spider()
     yield chain, crawler
@@ -89,11 +108,15 @@ def test_dedup_and_store(pipelines, tmp_path: Path) -> None:
     _run(chain, _article(url="https://ex.com/news/b-2/", body=BODY + "\n\nA new paragraph."))
     DataDir.for_crawler(crawler).close()
     records = corpus(tmp_path)
-    assert [r["url"] for r in records] == ["https://ex.com/news/a-1/?utm_source=x#top",
-                                           "https://ex.com/news/b-2/"]
+    assert [r["url"] for r in records] == [
+        "https://ex.com/news/a-1/?utm_source=x#top",
+        "https://ex.com/news/b-2/",
+    ]
     duplicates = read_jsonl(tmp_path / "duplicates.jsonl")
     assert [(d["kind"], d["duplicate_of"]) for d in duplicates] == [
-        ("url", records[0]["id"]), ("exact", records[0]["id"])]
+        ("url", records[0]["id"]),
+        ("exact", records[0]["id"]),
+    ]
     assert {d["source"] for d in duplicates} == {"Ex"}
     stats = crawler.stats.get_stats()
     assert stats["news/stored/Ex"] == 2 and stats["news/duplicates/Ex"] == 2

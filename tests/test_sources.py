@@ -10,8 +10,20 @@ from crawler.errors import InputError
 from crawler.sources import load_sources
 from tests.conftest import ROOT
 
-REAL_SOURCES = {"TASS", "Kremlin", "Akorda", "CSTO", "Kazinform", "Eurasianet", "RFE/RL",
-                "Al Jazeera", "AP", "BBC", "Reuters", 'GSV "Russia - Islamic World"'}
+REAL_SOURCES = {
+    "TASS",
+    "Kremlin",
+    "Akorda",
+    "CSTO",
+    "Kazinform",
+    "Eurasianet",
+    "RFE/RL",
+    "Al Jazeera",
+    "AP",
+    "BBC",
+    "Reuters",
+    'GSV "Russia - Islamic World"',
+}
 
 
 def test_default_catalogue_lists_the_real_sources() -> None:
@@ -32,7 +44,9 @@ def _load(tmp_path: Path, text: str):
 
 
 def test_full_source(tmp_path: Path) -> None:
-    (source,) = _load(tmp_path, """
+    (source,) = _load(
+        tmp_path,
+        """
 [[sources]]
 name = "Site"
 url = "https://www.site.example/"
@@ -43,7 +57,8 @@ search = "https://www.site.example/search?q={query}"
 language = "ru"
 hosts = ["m.site.example"]
 delay = 2
-""")
+""",
+    )
     assert source.sitemaps == ("https://www.site.example/sitemap.xml",)
     assert source.all_hosts == {"site.example", "feeds.site.example", "m.site.example"}
     assert source.language == "ru" and source.delay == 2.0
@@ -55,8 +70,11 @@ delay = 2
         ('[[sources]]\nname = "A"\nurl = "http://a.example/"\nlanguage = "english"\n', "ISO 639-1"),
         ('[[sources]]\nname = "A"\nurl = "http://a.example/"\ndelay = -1\n', "'delay'"),
         ('[[sources]]\nname = "A"\nurl = "http://a.example/"\nfeeds = 3\n', "list of strings"),
-        ('[[sources]]\nname = "A"\nurl = "http://a.example/"\n[[sources]]\nname = "A"\n'
-         'url = "http://b.example/"\n', "appears twice"),
+        (
+            '[[sources]]\nname = "A"\nurl = "http://a.example/"\n[[sources]]\nname = "A"\n'
+            'url = "http://b.example/"\n',
+            "appears twice",
+        ),
         ('[[sources]]\nurl = "http://a.example/"\n', "missing 'name'"),
         ('title = "x"\n', "unknown top-level key"),
     ],

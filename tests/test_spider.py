@@ -36,9 +36,16 @@ url = "http://fast.example/"
 def spider(tmp_path: Path):
     sources = tmp_path / "sources.toml"
     sources.write_text(SOURCES)
-    crawler = get_crawler(RelatedSpider, {"SEEDS_DIR": str(SEEDS), "SOURCES_FILE": str(sources),
-                                          "DATA_DIR": str(tmp_path / "data"), "DEPTH_LIMIT": 2,
-                                          "MIN_CANDIDATE_SCORE": 0.0})
+    crawler = get_crawler(
+        RelatedSpider,
+        {
+            "SEEDS_DIR": str(SEEDS),
+            "SOURCES_FILE": str(sources),
+            "DATA_DIR": str(tmp_path / "data"),
+            "DEPTH_LIMIT": 2,
+            "MIN_CANDIDATE_SCORE": 0.0,
+        },
+    )
     spider = RelatedSpider.from_crawler(crawler)
     yield spider
     DataDir.for_crawler(crawler).close()
@@ -88,16 +95,25 @@ def _response(url: str, meta: dict) -> HtmlResponse:
 def test_candidates_filtered_by_window_host_and_depth(spider: RelatedSpider) -> None:
     response = _response("http://slow.example/rss", {"source": "Slow", "via": "feed", "depth": 0})
     candidates = [
-        Candidate("http://slow.example/news/kazakhstan-csto-summit-1?utm_source=rss", "feed",
-                  title="CSTO summit on Kazakhstan", published=datetime(2022, 1, 10, tzinfo=UTC)),
-        Candidate("http://slow.example/news/old-story-2", "feed",
-                  published=datetime(2019, 5, 1, tzinfo=UTC)),
+        Candidate(
+            "http://slow.example/news/kazakhstan-csto-summit-1?utm_source=rss",
+            "feed",
+            title="CSTO summit on Kazakhstan",
+            published=datetime(2022, 1, 10, tzinfo=UTC),
+        ),
+        Candidate(
+            "http://slow.example/news/old-story-2",
+            "feed",
+            published=datetime(2019, 5, 1, tzinfo=UTC),
+        ),
         Candidate("http://elsewhere.example/news/csto-3", "feed"),
         Candidate("http://fast.example/news/undated-4", "feed"),
     ]
     requests = list(spider._article_requests(candidates, response))
-    assert [r.url for r in requests] == ["http://slow.example/news/kazakhstan-csto-summit-1",
-                                         "http://fast.example/news/undated-4"]
+    assert [r.url for r in requests] == [
+        "http://slow.example/news/kazakhstan-csto-summit-1",
+        "http://fast.example/news/undated-4",
+    ]
     assert requests[1].meta["source"] == "Fast"  # credited to the site it belongs to
     assert requests[0].priority > requests[1].priority  # the on-topic title goes first
     deep = _response("http://slow.example/a", {"source": "Slow", "via": "link", "depth": 2})

@@ -21,8 +21,13 @@ def test_content_hash_ignores_case_spacing_and_punctuation_only() -> None:
 
 
 def test_credits() -> None:
-    paragraphs = ["Body paragraph one.", "Body two.", 'GSV "Russia - Islamic World"',
-                  "Photo: kremlin.ru", "Based on materials from TASS"]
+    paragraphs = [
+        "Body paragraph one.",
+        "Body two.",
+        'GSV "Russia - Islamic World"',
+        "Photo: kremlin.ru",
+        "Based on materials from TASS",
+    ]
     body, credits = split_credits(paragraphs)
     assert body == ["Body paragraph one.", "Body two."]
     assert credited_agency(credits) == "TASS"
@@ -33,5 +38,8 @@ def test_credits() -> None:
 
 def test_detect_language() -> None:
     assert detect_language("The president said that the country was facing an attack.") == "en"
-    assert detect_language("Президент заявил, что страна столкнулась с попыткой переворота и что") == "ru"
+    assert (
+        detect_language("Президент заявил, что страна столкнулась с попыткой переворота и что")
+        == "ru"
+    )
     assert detect_language("CSTO") is None

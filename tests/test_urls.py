@@ -36,7 +36,10 @@ def test_meaningful_parameters_are_kept_and_sorted() -> None:
     url = "https://ex.com/list/?PAGEN_1=2&id=7&utm_campaign=x"
     assert canonical_url(url) == "https://ex.com/list/?PAGEN_1=2&id=7"
     assert canonical_url("https://ex.com/s?q=csto&page=2") == "https://ex.com/s?page=2&q=csto"
-    assert canonical_url("https://r.com/sitemap/?outputType=xml") == "https://r.com/sitemap/?outputType=xml"
+    assert (
+        canonical_url("https://r.com/sitemap/?outputType=xml")
+        == "https://r.com/sitemap/?outputType=xml"
+    )
 
 
 def test_distinct_pages_stay_distinct() -> None:
@@ -50,7 +53,9 @@ def test_non_default_port_is_kept() -> None:
     assert canonical_url("http://ex.com:80/x") == "http://ex.com/x"
 
 
-@pytest.mark.parametrize("bad", ["mailto:a@b.c", "javascript:void(0)", "/relative/path", "ftp://x.org/f"])
+@pytest.mark.parametrize(
+    "bad", ["mailto:a@b.c", "javascript:void(0)", "/relative/path", "ftp://x.org/f"]
+)
 def test_non_http_urls_are_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="not an absolute http"):
         canonical_url(bad)

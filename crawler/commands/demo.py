@@ -1,4 +1,4 @@
-"""``scrapy demo``: serve the local news web on loopback and crawl it, offline, in under a minute."""
+"""``scrapy demo``: serve the local news web on loopback and crawl it offline in under a minute."""
 
 from __future__ import annotations
 
@@ -34,8 +34,11 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--data", default="data/demo",
-                            help="data folder for the demo corpus (emptied first; default data/demo)")
+        parser.add_argument(
+            "--data",
+            default="data/demo",
+            help="data folder for the demo corpus (emptied first; default data/demo)",
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
@@ -48,8 +51,11 @@ class Command(ScrapyCommand):
             print(f"serving {len(web.sites)} local news sites:")
             for site in web.sites:
                 print(f"  {site.base_url}  {site.name}")
-            for name, value in {**DEMO_SETTINGS, "SOURCES_FILE": str(sources),
-                                "DATA_DIR": str(data)}.items():
+            for name, value in {
+                **DEMO_SETTINGS,
+                "SOURCES_FILE": str(sources),
+                "DATA_DIR": str(data),
+            }.items():
                 self.settings.set(name, value, priority="cmdline")
             crawler = self.crawler_process.create_crawler("related")
             self.crawler_process.crawl(crawler)
@@ -62,10 +68,14 @@ class Command(ScrapyCommand):
 
     @staticmethod
     def _report(data: Path, related: set[str]) -> None:
-        records = [json.loads(line) for line in (data / CORPUS_FILE).read_text("utf-8").splitlines()]
+        records = [
+            json.loads(line) for line in (data / CORPUS_FILE).read_text("utf-8").splitlines()
+        ]
         found = {r["canonical_url"] for r in records} & related
-        print(f"\n{len(records)} records in {data / CORPUS_FILE}"
-              f" ({len(found)} of the web's {len(related)} related articles):")
+        print(
+            f"\n{len(records)} records in {data / CORPUS_FILE}"
+            f" ({len(found)} of the web's {len(related)} related articles):"
+        )
         for record in records:
             marker = "seed" if record["is_seed"] else f"{record['relevance']:.2f}"
             print(f"  [{marker}] {record['source']}: {record['title']}")
@@ -75,6 +85,12 @@ class Command(ScrapyCommand):
 
 
 def _empty_data_dir(data: Path) -> None:
-    for name in (CORPUS_FILE, DUPLICATES_FILE, STATE_FILE, f"{STATE_FILE}-wal", f"{STATE_FILE}-shm"):
+    for name in (
+        CORPUS_FILE,
+        DUPLICATES_FILE,
+        STATE_FILE,
+        f"{STATE_FILE}-wal",
+        f"{STATE_FILE}-shm",
+    ):
         (data / name).unlink(missing_ok=True)
     shutil.rmtree(data / RUNS_DIR, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
@@ -32,8 +33,9 @@ class Command(ScrapyCommand):
         try:
             seeds = load_seeds(folder)
             profile = TopicProfile.from_records([seed.record for seed in seeds])
-        except InputError as error:
-            print(f"error: {error}")
+        except (InputError, ValueError) as error:
+            where = "" if isinstance(error, InputError) else f"{folder}: "
+            print(f"error: {where}{error}", file=sys.stderr)
             self.exitcode = 2
             return
         for seed in seeds:

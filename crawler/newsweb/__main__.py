@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 
+from crawler.errors import InputError
 from crawler.newsweb import NewsWeb
 
 
@@ -14,7 +15,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="port for every host (default: any)")
     parser.add_argument("--first-host", type=int, default=2, help="first host is 127.0.0.N")
     args = parser.parse_args(argv)
-    with NewsWeb(first_host=args.first_host, port=args.port) as web:
+    try:
+        web = NewsWeb(first_host=args.first_host, port=args.port)
+    except (InputError, OSError) as exc:
+        parser.exit(2, f"newsweb: {exc}\n")
+    with web:
         for site in web.sites:
             print(f"{site.base_url}  {site.name}", flush=True)
         if args.sources:

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 
+from crawler.errors import InputError
 from crawler.newsweb.content import Article, load_corpus
 from crawler.newsweb.site import Site
 from crawler.newsweb.sites import SITE_CLASSES
@@ -43,6 +44,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    timeout = 30  # close idle keep-alive connections
 
     def do_GET(self) -> None:
         self._serve(with_body=True)
@@ -68,6 +70,11 @@ class NewsWeb:
     """Start all sites on 127.0.0.<first_host>, <first_host + 1>, ... (same port when possible)."""
 
     def __init__(self, first_host: int = 2, port: int = 0) -> None:
+        last = 255 - len(SITE_CLASSES)
+        if not 1 <= first_host <= last:
+            raise InputError("first_host", f"{first_host} is not between 1 and {last}")
+        if not 0 <= port <= 65535:
+            raise InputError("port", f"{port} is not between 0 and 65535")
         self._lock = threading.Lock()
         self._requests: list[tuple[str, str]] = []
         self._urls: dict[str, str] = {}

@@ -43,16 +43,18 @@ class DedupPipeline:
         if kind == "url" and known.url == adapter["url"]:
             count(self.crawler.stats, source, "known")
             raise DropItem(f"{adapter['url']}: already in the corpus", "DEBUG")
-        self.data.duplicates.append({
-            "url": adapter["url"],
-            "canonical_url": adapter["canonical_url"],
-            "source": adapter["source"],
-            "title": adapter["title"],
-            "duplicate_of": known.id,
-            "kind": kind,
-            "similarity": 1.0,
-            "based_on": adapter.get("based_on"),
-            "fetched_at": adapter["fetched_at"],
-        })
+        self.data.duplicates.append(
+            {
+                "url": adapter["url"],
+                "canonical_url": adapter["canonical_url"],
+                "source": adapter["source"],
+                "title": adapter["title"],
+                "duplicate_of": known.id,
+                "kind": kind,
+                "similarity": 1.0,
+                "based_on": adapter.get("based_on"),
+                "fetched_at": adapter["fetched_at"],
+            }
+        )
         count(self.crawler.stats, source, "duplicates")
         raise DropItem(f"{adapter['url']}: {kind} duplicate of {known.url}", "INFO")

@@ -1,4 +1,4 @@
-"""Normalise a record: Unicode and whitespace, credit lines, dates in UTC, canonical URL, id, hash."""
+"""Normalise a record: Unicode, whitespace, credit lines, UTC dates, canonical URL, id, hash."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -46,13 +46,18 @@ DEFAULT_WINDOW_DAYS = 30
 
 class RelatedSpider(scrapy.Spider):
     name = "related"
-    custom_settings = {
+    custom_settings: ClassVar[dict[str, Any]] = {
         # depth counts hops between articles, not pages of a listing: the spider tracks it itself
         "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None},
     }
 
-    def __init__(self, since: str | None = None, until: str | None = None,
-                 min_relevance: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        min_relevance: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._args = {"since": since, "until": until, "min_relevance": min_relevance}
 
@@ -64,12 +69,17 @@ class RelatedSpider(scrapy.Spider):
             sources = load_sources(settings.get("SOURCES_FILE"))
         except InputError:
             return  # reported by configure()
-        slots = {host: {"delay": source.delay, "concurrency": 1}
-                 for source in sources if source.delay is not None
-                 for bare in source.all_hosts for host in (bare, f"www.{bare}")}
+        slots = {
+            host: {"delay": source.delay, "concurrency": 1}
+            for source in sources
+            if source.delay is not None
+            for bare in source.all_hosts
+            for host in (bare, f"www.{bare}")
+        }
         if slots:
-            settings.set("DOWNLOAD_SLOTS", {**settings.getdict("DOWNLOAD_SLOTS"), **slots},
-                         priority="spider")
+            settings.set(
+                "DOWNLOAD_SLOTS", {**settings.getdict("DOWNLOAD_SLOTS"), **slots}, priority="spider"
+            )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RelatedSpider:
@@ -83,7 +93,9 @@ class RelatedSpider(scrapy.Spider):
         self.sources = load_sources(settings.get("SOURCES_FILE"))
         records = [seed.record for seed in self.seeds]
         seed_dates = [date.fromisoformat(r["published"][:10]) for r in records if r["published"]]
-        self.profile = TopicProfile.from_texts([(r["title"], r["body"]) for r in records], seed_dates)
+        self.profile = TopicProfile.from_texts(
+            [(r["title"], r["body"]) for r in records], seed_dates
+        )
         self.since, self.until = _date_window(self._args["since"], self._args["until"], seed_dates)
         self.min_relevance = _fraction(self._args["min_relevance"], DEFAULT_MIN_RELEVANCE)
         self.depth_limit = settings.getint("DEPTH_LIMIT")
@@ -113,17 +125,20 @@ class RelatedSpider(scrapy.Spider):
         if source.search:
             for query in self.profile.queries(self.max_queries):
                 url = search_url(source.search, query)
-                yield self._request(url, self.parse_listing, {**meta, "via": "search"},
-                                    PRIORITY_ENTRY)
+                yield self._request(
+                    url, self.parse_listing, {**meta, "via": "search"}, PRIORITY_ENTRY
+                )
         for url in dict.fromkeys((source.url, *source.listings)):
             yield self._request(url, self.parse_listing, {**meta, "via": "listing"}, PRIORITY_ENTRY)
 
-    def _request(self, url: str, callback: Any, meta: dict[str, Any], priority: int,
-                 **kwargs: Any) -> scrapy.Request:
+    def _request(
+        self, url: str, callback: Any, meta: dict[str, Any], priority: int, **kwargs: Any
+    ) -> scrapy.Request:
         if meta["source"] in self._fixed_delay:
             meta = {**meta, "autothrottle_dont_adjust_delay": True}
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
-                              priority=priority, **kwargs)
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, meta=meta, priority=priority, **kwargs
+        )
 
     # --- entry points -------------------------------------------------------------------------
 
@@ -143,8 +158,9 @@ class RelatedSpider(scrapy.Spider):
             return
         for url in page.sitemaps:
             if self._known_host(url):
-                yield self._request(url, self.parse_sitemap, _child_meta(response),
-                                    PRIORITY_ENTRY - 1)
+                yield self._request(
+                    url, self.parse_sitemap, _child_meta(response), PRIORITY_ENTRY - 1
+                )
         yield from self._article_requests(page.candidates, response)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
@@ -173,8 +189,9 @@ class RelatedSpider(scrapy.Spider):
 
     # --- candidates -> requests ---------------------------------------------------------------
 
-    def _article_requests(self, candidates: Iterable[Candidate],
-                          response: Response) -> Iterator[scrapy.Request]:
+    def _article_requests(
+        self, candidates: Iterable[Candidate], response: Response
+    ) -> Iterator[scrapy.Request]:
         depth = response.meta["depth"] + 1
         if depth > self.depth_limit:
             return
@@ -198,8 +215,9 @@ class RelatedSpider(scrapy.Spider):
                 "referrer": response.url,
                 "score": score,
             }
-            yield self._request(url, self.parse_article, meta,
-                                PRIORITY_ARTICLE + round(score * 100) - depth)
+            yield self._request(
+                url, self.parse_article, meta, PRIORITY_ARTICLE + round(score * 100) - depth
+            )
 
     # --- articles -----------------------------------------------------------------------------
 
@@ -210,9 +228,12 @@ class RelatedSpider(scrapy.Spider):
             self._outcome(response, "not_article")
             return
         fetched_at = datetime.now(UTC).replace(microsecond=0)
-        fields = extract_article(response.body, response.url,
-                                 content_type=_header(response, b"Content-Type"),
-                                 fetched_at=fetched_at)
+        fields = extract_article(
+            response.body,
+            response.url,
+            content_type=_header(response, b"Content-Type"),
+            fetched_at=fetched_at,
+        )
         if fields["page_type"] == "listing":
             yield from self.parse_listing(response.replace(meta={**meta, "via": "listing"}))
             return
@@ -223,8 +244,9 @@ class RelatedSpider(scrapy.Spider):
             self._outcome(response, "extraction_failed")
             return
         count(self.crawler.stats, source, "articles_extracted")
-        relevance, matched = score_article(self.profile, fields["title"],
-                                           fields["description"] or "", fields["body"])
+        relevance, matched = score_article(
+            self.profile, fields["title"], fields["description"] or "", fields["body"]
+        )
         published = _parse_iso(fields["published"])
         if relevance < self.min_relevance or not self._in_window(published):
             self._outcome(response, "unrelated")
@@ -240,8 +262,9 @@ class RelatedSpider(scrapy.Spider):
             relevance=round(relevance, 4),
             matched_terms=matched,
         )
-        links = parse_listing(response.text, response.url, via="link",
-                              allowed_hosts=self._source_of_host.keys())
+        links = parse_listing(
+            response.text, response.url, via="link", allowed_hosts=self._source_of_host.keys()
+        )
         yield from self._article_requests(links.articles, response)
 
     def on_error(self, failure: Failure) -> None:
@@ -281,7 +304,9 @@ class RelatedSpider(scrapy.Spider):
         if published is None:
             return True
         day = published.astimezone(UTC).date()
-        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+        return (self.since is None or day >= self.since) and (
+            self.until is None or day <= self.until
+        )
 
 
 def _child_meta(response: Response) -> dict[str, Any]:
@@ -289,11 +314,14 @@ def _child_meta(response: Response) -> dict[str, Any]:
     return {"source": meta["source"], "via": meta["via"], "depth": meta["depth"]}
 
 
-def _date_window(since: str | None, until: str | None,
-                 seed_dates: list[date]) -> tuple[date | None, date | None]:
+def _date_window(
+    since: str | None, until: str | None, seed_dates: list[date]
+) -> tuple[date | None, date | None]:
     """The -a since/until window; by default 30 days either side of the seeds' dates."""
     margin = timedelta(days=DEFAULT_WINDOW_DAYS)
-    start = _date_arg("since", since) if since else (min(seed_dates) - margin if seed_dates else None)
+    start = (
+        _date_arg("since", since) if since else (min(seed_dates) - margin if seed_dates else None)
+    )
     end = _date_arg("until", until) if until else (max(seed_dates) + margin if seed_dates else None)
     if start and end and start > end:
         raise InputError("-a since/until", f"since ({start}) is after until ({end})")

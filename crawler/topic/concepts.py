@@ -27,7 +27,7 @@ _KNOWN_ZIPF = 1.5
 _PHRASE_BONUS = 0.5
 # Places known under several names; a seed naming one matches articles naming another.
 _PLACE_NAMES = (
-    ("Astana", "Nur-Sultan", "Nursultan", "Akmola", "Tselinograd"),
+    ("Astana", "Nur-Sultan", "Akmola", "Tselinograd"),
     ("Almaty", "Alma-Ata"),
     ("Kyiv", "Kiev"),
     ("Kharkiv", "Kharkov"),
