@@ -276,6 +276,14 @@ def test_tracking_parameters_point_at_articles(web: NewsWeb, sites: dict[str, Si
     assert box and all("utm_medium=related" in a.get("href") for a in box)
 
 
+def test_off_site_links_never_leave_loopback(web: NewsWeb) -> None:
+    for site in web.sites:
+        doc = page(site.article_url(site.articles[0]))
+        for href in doc.xpath("//a/@href"):
+            host = urlsplit(urljoin(site.base_url, href)).hostname or ""
+            assert host.startswith("127.") or host.endswith(".invalid") or not host, href
+
+
 def test_related_boxes_and_syndication_resolve(web: NewsWeb) -> None:
     urls = {a.url for a in web.articles}
     for site in web.sites:
@@ -338,6 +346,14 @@ def test_data_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('site = "x"\n[[articles]]\nid = "1"\ntitle = "t"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.toml: article 1 lacks"):
+        load_corpus(tmp_path)
+    bad.write_text(
+        'site = "x"\n[[articles]]\nid = "1"\nslug = "s"\ntitle = "t"\nlead = "l"\n'
+        'author = "a"\nrelated = false\nparagraphs = "p"\nrelated_links = ["9"]\n'
+        "published = 2022-01-10T10:10:00+03:00\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"bad\.toml: 1 links unknown article 9$"):
         load_corpus(tmp_path)
 
 

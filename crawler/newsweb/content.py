@@ -91,12 +91,14 @@ def _article(site: str, raw: dict, where: Path) -> Article:
 def load_corpus(data_dir: Path = DATA_DIR) -> Corpus:
     """Read every ``*.toml`` file in ``data_dir`` (one file per site, ``site = "<key>"``)."""
     corpus = Corpus()
+    files: dict[str, Path] = {}
     for path in sorted(data_dir.glob("*.toml")):
         with path.open("rb") as fh:
             doc = tomllib.load(fh)
         site = doc.get("site")
         if not site:
             raise InputError(path, "missing top-level 'site' key")
+        files[site] = path
         for raw in doc.get("articles", ()):
             article = _article(site, raw, path)
             if article.key in corpus.by_key:
@@ -106,5 +108,5 @@ def load_corpus(data_dir: Path = DATA_DIR) -> Corpus:
         for ref in (*article.related_links, *filter(None, [article.syndicated_of])):
             key = ref if "/" in ref else f"{article.site}/{ref}"
             if key not in corpus.by_key:
-                raise InputError(DATA_DIR / f"{article.site}.toml", f"{article.key} links {ref}")
+                raise InputError(files[article.site], f"{article.id} links unknown article {ref}")
     return corpus

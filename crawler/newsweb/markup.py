@@ -62,14 +62,15 @@ def open_graph(article: Article, url: str, site_name: str, title: str, image: st
 
 
 def share_bar(url: str, title: str, css: str = "share") -> str:
-    """Social share links."""
+    """Social share links (off-site hosts end in the reserved ``.invalid`` TLD: never reachable)."""
     u, t = quote(url, safe=""), quote(title, safe="")
     return (
         f'<div class="{css}"><span>Share:</span>'
-        f'<a href="https://www.facebook.com/sharer/sharer.php?u={u}" rel="nofollow">Facebook</a>'
-        f'<a href="https://twitter.com/intent/tweet?url={u}&amp;text={t}" '
+        f'<a href="https://www.facebook.com.invalid/sharer/sharer.php?u={u}" '
+        'rel="nofollow">Facebook</a>'
+        f'<a href="https://twitter.com.invalid/intent/tweet?url={u}&amp;text={t}" '
         'rel="nofollow">Twitter</a>'
-        f'<a href="https://t.me/share/url?url={u}" rel="nofollow">Telegram</a>'
+        f'<a href="https://t.me.invalid/share/url?url={u}" rel="nofollow">Telegram</a>'
         f'<a href="mailto:?subject={t}&amp;body={u}">E-mail</a></div>'
     )
 

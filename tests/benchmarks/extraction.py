@@ -80,10 +80,10 @@ def load(directory: Path) -> list[tuple[str, str, bytes, str]]:
 
 
 def _trafilatura(**kwargs: bool) -> Callable[[bytes, str], str]:
-    def run(html: bytes, url: str) -> str:
+    def extract(html: bytes, url: str) -> str:
         return trafilatura.extract(html, include_comments=False, **kwargs) or ""
 
-    return run
+    return extract
 
 
 def _ours(html: bytes, url: str) -> str:
@@ -99,24 +99,31 @@ SYSTEMS: dict[str, Callable[[bytes, str], str]] = {
 
 
 def run(pages: list[tuple[str, str, bytes, str]], repeat: int) -> dict[str, dict[str, object]]:
-    """Outputs, scores and best-of-``repeat`` throughput per system."""
-    results: dict[str, dict[str, object]] = {}
-    for name, system in SYSTEMS.items():
-        best = float("inf")
-        outputs: list[str] = []
-        for _ in range(repeat):
+    """Outputs, scores and best-of-``repeat`` throughput per system.
+
+    Timing rounds alternate between the systems so that load from other processes hits all alike.
+    """
+    outputs = {
+        name: [system(html, url) for _, url, html, _ in pages] for name, system in SYSTEMS.items()
+    }
+    best = dict.fromkeys(SYSTEMS, float("inf"))
+    for _ in range(repeat):
+        for name, system in SYSTEMS.items():
             start = time.perf_counter()
-            outputs = [system(html, url) for _, url, html, _ in pages]
-            best = min(best, time.perf_counter() - start)
-        f1, p, r = score([(exp, out) for (_, _, _, exp), out in zip(pages, outputs, strict=True)])
-        results[name] = {"f1": f1, "p": p, "r": r, "pps": len(pages) / best, "outputs": outputs}
+            for _, url, html, _ in pages:
+                system(html, url)
+            best[name] = min(best[name], time.perf_counter() - start)
+    results: dict[str, dict[str, object]] = {}
+    for name, texts in outputs.items():
+        f1, p, r = score([(exp, out) for (_, _, _, exp), out in zip(pages, texts, strict=True)])
+        results[name] = {"f1": f1, "p": p, "r": r, "pps": len(pages) / best[name], "outputs": texts}
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--repeat", type=int, default=2, help="timing runs per system (best kept)")
+    parser.add_argument("--repeat", type=int, default=3, help="timing runs per system (best kept)")
     parser.add_argument("--errors", type=Path, help="write per-page F1 of both extractors as JSON")
     args = parser.parse_args(argv)
     if not (args.directory / "ground-truth.json").is_file():

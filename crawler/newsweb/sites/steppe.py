@@ -126,7 +126,7 @@ class Steppe(Site):
             + share_bar(url, article.title, "article__share")
             + (f'<div class="also"><div class="also__title">Also read</div><ul>{more}</ul></div>'
                if more else "")
-            + '<div class="feed-sub">Follow Steppe Inform on <a href="https://t.me/steppeinform">'
+            + '<div class="feed-sub">Follow Steppe Inform on <a href="https://t.me.invalid/steppeinform">'
             "Telegram</a></div></div>"
         )
         return self.layout(f"{article.title} - Steppe Inform", main)
