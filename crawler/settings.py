@@ -12,9 +12,7 @@ SEEDS_DIR = "seeds"  # folder of seed articles (*.txt with optional *.toml sidec
 SOURCES_FILE = "crawler/sources.toml"  # the [[sources]] catalogue
 DATA_DIR = "data"  # corpus.jsonl, duplicates.jsonl, state.sqlite, runs/
 LOCK_WAIT = 0  # seconds to wait for another crawl writing DATA_DIR before giving up
-MAX_LISTING_PAGES = (
-    30  # listing, section and result pages followed per source beyond its entry points
-)
+MAX_LISTING_PAGES = 100  # listing, section and search-result pages followed per source
 MAX_SEARCH_QUERIES = 4  # queries sent to each source's search endpoint
 MIN_CANDIDATE_SCORE = 0.0  # pre-fetch score below which a candidate is not fetched
 

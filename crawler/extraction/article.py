@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -138,16 +139,18 @@ def _title(page: _Page, candidates: list[str], site_names: list[str]) -> str:
     return _strip_site_name(title, site_names)
 
 
+def _date_strings(page: _Page) -> Iterator[str | None]:
+    """Candidate publication date strings, most trusted first, looked up only as needed."""
+    yield from page.rule_values("date")
+    yield from (page.jsonld(key) for key in _JSONLD_DATES)
+    yield from (page.data.first(key) for key in _PUBLISHED_META)
+    yield from (t.get("datetime") or t.get("content") for t in _TIMES(page.tree))
+    yield from (t.get("datetime") for t in _ANY_TIME(page.tree)[:1])
+
+
 def _published(page: _Page) -> tuple[datetime | None, str | None]:
     """The publication date and its source string, from the most trusted source that has one."""
-    raw = [
-        *page.rule_values("date"),
-        *(page.jsonld(key) for key in _JSONLD_DATES),
-        *(page.data.first(key) for key in _PUBLISHED_META),
-        *(t.get("datetime") or t.get("content") for t in _TIMES(page.tree)),
-        *(t.get("datetime") for t in _ANY_TIME(page.tree)[:1]),
-    ]
-    for value in raw:
+    for value in _date_strings(page):
         if value and (parsed := page.parse_date(value)):
             return parsed, value
     if found := dates.url_date(page.url, page.now):

@@ -31,6 +31,7 @@ class NormalizePipeline:
         adapter["based_on"] = adapter.get("based_on") or credited_agency(credits)
         adapter["authors"] = _unique(" ".join(a.split()) for a in adapter.get("authors") or [])
         adapter["tags"] = _unique(" ".join(t.split()) for t in adapter.get("tags") or [])
+        adapter["language"] = _language(adapter.get("language"))
         for name in ("published", "modified", "fetched_at"):
             if adapter.get(name):
                 adapter[name] = to_utc_iso(adapter[name])
@@ -64,6 +65,12 @@ def to_utc_iso(value: str | datetime) -> str | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _language(value: str | None) -> str | None:
+    """ISO 639-1 from a code such as ``en``, ``en-US`` or ``RU``; None otherwise."""
+    code = (value or "").strip().lower()[:3].rstrip("-_")
+    return code if len(code) == 2 and code.isalpha() and code.isascii() else None
 
 
 def _unique(values: Any) -> list[str]:

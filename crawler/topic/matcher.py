@@ -24,7 +24,8 @@ class Bag:
     concepts: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     others: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     other_rarity: dict[str, float] = field(default_factory=dict)
-    sentences: list[set[str]] = field(default_factory=list)  # concepts of each sentence
+    sentences: list[set[str]] = field(default_factory=list)  # concepts named in each sentence
+    sentence_mass: list[float] = field(default_factory=list)  # rarity of each sentence's words
 
     def pairs(self, labels: Container[str]) -> Counter[Pair]:
         """How many sentences name each two of ``labels`` together."""
@@ -63,19 +64,20 @@ class Matcher:
             while i < len(tokens):
                 if i == 0 or tokens[i].initial:
                     bag.sentences.append(set())
+                    bag.sentence_mass.append(0.0)
                 label, length = self._match(keys, i)
                 if label is not None:
                     bag.concepts[label] += weight
                     bag.sentences[-1].add(label)
+                    bag.sentence_mass[-1] += self.rarity[label]
                     i += length
                     continue
                 specificity = self.analyzer.specificity(tokens[i].text)
                 if specificity > 0:
-                    key = keys[i]
+                    key, rarity = keys[i], specificity**RARITY_EXPONENT
                     bag.others[key] += weight
-                    bag.other_rarity[key] = max(
-                        specificity**RARITY_EXPONENT, bag.other_rarity.get(key, 0.0)
-                    )
+                    bag.other_rarity[key] = max(rarity, bag.other_rarity.get(key, 0.0))
+                    bag.sentence_mass[-1] += rarity
                 i += 1
         return bag
 
@@ -89,8 +91,6 @@ class Matcher:
         """Concept weights of a text: rarity times damped frequency."""
         return {label: self.rarity[label] * damped(n) for label, n in bag.concepts.items()}
 
-    def norm(self, bag: Bag) -> float:
-        """Euclidean length of a text's vector, concepts and other words alike."""
-        total = sum(weight**2 for weight in self.vector(bag).values())
-        total += sum((bag.other_rarity[key] * damped(n)) ** 2 for key, n in bag.others.items())
-        return math.sqrt(total)
+    def others(self, bag: Bag) -> dict[str, float]:
+        """Weights of a text's other distinctive words, on the same scale as :meth:`vector`."""
+        return {key: bag.other_rarity[key] * damped(n) for key, n in bag.others.items()}

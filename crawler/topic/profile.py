@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from crawler.topic.concepts import ConceptBuilder
@@ -15,6 +16,9 @@ from crawler.topic.text import Analyzer
 
 # A seed's title says what the story is: its words count this many times.
 TITLE_WEIGHT = 2.0
+# Concepts at least this heavy (the top one weighs 1.0) are the story's core: its main actors,
+# places and organisations.
+CORE_WEIGHT = 0.3
 # Concepts below this share of the top weight are left out of the profile.
 _MIN_WEIGHT = 0.02
 # Concepts as common as "events" or "situation" (zipf above 4) make poor search words.
@@ -42,7 +46,8 @@ class TopicProfile:
         """Profile of seed ``docs`` given as ``(title, body)``; several seeds combine.
 
         A concept weighs its rarity in general language times how often the seed names it, so
-        the story's subject outweighs a name mentioned in passing. Each seed counts equally.
+        the story's subject outweighs a rarer name mentioned in passing. Each seed
+        counts equally; concepts named together in a seed sentence also form weighted pairs.
         """
         analyzer = Analyzer(language)
         builder = ConceptBuilder(analyzer)
@@ -61,7 +66,7 @@ class TopicProfile:
         )
         if not terms:
             raise ValueError("the seeds contain no distinctive words")
-        pairs = _centroid([_pair_vector(terms, bag) for bag in bags])
+        pairs = _centroid([pair_vector(terms, terms, bag) for bag in bags])
         forms = {c.label: c.forms for c in concepts}
         return cls(
             terms=terms,
@@ -87,6 +92,11 @@ class TopicProfile:
             dates=dates,
             language=languages.most_common(1)[0][0] if languages else "en",
         )
+
+    @cached_property
+    def core(self) -> frozenset[str]:
+        """The concepts the story is about: those weighing at least CORE_WEIGHT."""
+        return frozenset(label for label, weight in self.terms.items() if weight >= CORE_WEIGHT)
 
     def display(self, label: str) -> str:
         """How a concept reads in a query or a listing: its commonest seed form."""
@@ -134,10 +144,11 @@ class TopicProfile:
         return "\n".join(lines)
 
 
-def _pair_vector(terms: Mapping[str, float], bag: Bag) -> dict[Pair, float]:
-    """Pairs of profile concepts named in one sentence: joint weight times damped count."""
+def pair_vector(terms: Container[str], weights: Mapping[str, float], bag: Bag) -> dict[Pair, float]:
+    """Pairs of ``terms`` named in one sentence of ``bag``: joint weight times damped count."""
     return {
-        (a, b): math.sqrt(terms[a] * terms[b]) * damped(n) for (a, b), n in bag.pairs(terms).items()
+        (a, b): math.sqrt(weights[a] * weights[b]) * damped(n)
+        for (a, b), n in bag.pairs(terms).items()
     }
 
 

@@ -8,6 +8,8 @@ Each host has ``/robots.txt``, a home page, a sitemap index at ``/sitemap.xml`` 
 sitemaps of at most ``SITEMAP_SIZE`` URLs, and its share of the articles. Every fifth article is
 built from the sentences of the local news web's related articles (crawler.newsweb data), the rest
 from its unrelated ones; sentences are drawn at random so that no two bodies are the same.
+Any other path ending in ``/`` (sections,
+tags, authors) answers with the home page, a listing of the latest articles.
 ``GET /__synthweb/stats`` answers with the article requests served since the last
 ``GET /__synthweb/reset``.
 """
@@ -21,6 +23,7 @@ import random
 import re
 import socket
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -79,10 +82,23 @@ class HitCounter:
     hits: int = 0
     distinct: set[tuple[int, bytes]] = field(default_factory=set)
     other: int = 0
+    first: float = 0.0  # time.time() of the first and the last article served
+    last: float = 0.0
+
+    def article(self, host: int, path: bytes) -> None:
+        self.last = time.time()
+        self.first = self.first or self.last
+        self.hits += 1
+        self.distinct.add((host, path))
+
+    def reset(self) -> None:
+        self.hits = self.other = 0
+        self.first = self.last = 0.0
+        self.distinct.clear()
 
     def as_json(self) -> bytes:
         return json.dumps({"article_hits": self.hits, "distinct_articles": len(self.distinct),
-                           "other_hits": self.other}).encode()
+                           "other_hits": self.other, "fetch_s": self.last - self.first}).encode()
 
 
 def load_prose() -> tuple[Prose, Prose]:
@@ -303,19 +319,17 @@ async def _serve_connection(host: int, routes: dict[bytes, tuple[bytes, bool]],
             if found is not None:
                 writer.write(found[0])
                 if found[1]:
-                    counter.hits += 1
-                    counter.distinct.add((host, target))
+                    counter.article(host, target)
                 else:
                     counter.other += 1
             elif target == STATS_PATH:
                 writer.write(response(counter.as_json(), "application/json"))
             elif target == RESET_PATH:
-                counter.hits = counter.other = 0
-                counter.distinct.clear()
+                counter.reset()
                 writer.write(response(b"{}", "application/json"))
             else:
                 counter.other += 1
-                writer.write(NOT_FOUND)
+                writer.write(routes[b"/"][0] if target.endswith(b"/") else NOT_FOUND)
             await writer.drain()
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, IndexError):
         pass

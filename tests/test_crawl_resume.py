@@ -1,0 +1,49 @@
+"""A crawl killed with SIGKILL while it writes resumes without losing or duplicating a record."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import FAST, ROOT, SEEDS, corpus, crawl
+
+
+def _start(data: Path, sources: Path) -> subprocess.Popen[bytes]:
+    settings = {**FAST, "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+    args = [f"-s{k}={v}" for k, v in settings.items()]
+    return subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "related", "-s", f"SEEDS_DIR={SEEDS}",
+         "-s", f"SOURCES_FILE={sources}", "-s", f"DATA_DIR={data}", *args],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_for_lines(path: Path, lines: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if path.exists() and path.read_bytes().count(b"\n") >= lines:
+            return
+        time.sleep(0.02)
+
+
+def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path: Path, web_sources: Path) -> None:
+    reference = tmp_path / "reference"
+    assert crawl(reference, web_sources).returncode == 0
+    expected = {r["canonical_url"] for r in corpus(reference)}
+
+    data = tmp_path / "killed"
+    for lines in (2, 6, 12):
+        process = _start(data, web_sources)
+        _wait_for_lines(data / "corpus.jsonl", lines, process)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    final = crawl(data, web_sources)
+    assert final.returncode == 0, final.stderr[-3000:]
+    records = corpus(data)
+    urls = [r["canonical_url"] for r in records]
+    assert len(urls) == len(set(urls))
+    assert set(urls) == expected
+    assert records[0]["is_seed"]
