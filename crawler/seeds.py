@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import InputError
+from crawler.extraction import detect_language
 from crawler.text import (
     content_hash,
     credited_agency,
-    detect_language,
     normalize_text,
     split_credits,
 )

@@ -1,13 +1,10 @@
-"""Plain-text helpers shared by seeds, normalisation and dedup: whitespace, hashes, language."""
+"""Plain-text helpers shared by seeds, normalisation and dedup: whitespace, hashes, credits."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
-from functools import cache
-
-from wordfreq import top_n_list
 
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
@@ -23,7 +20,6 @@ _CREDITS = (
     re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE),
 )
 _SENTENCE_END = re.compile(r"[.!?…:;][»\"”’)]*$")
-_LANGUAGES = ("en", "ru", "uk", "de", "fr", "es", "it", "pt", "tr", "ar", "zh")
 
 
 def normalize_text(text: str) -> str:
@@ -41,21 +37,6 @@ def content_hash(text: str) -> str:
     """SHA-256 of the text with case, punctuation and whitespace differences removed."""
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
-
-
-@cache
-def _stopwords(language: str) -> frozenset[str]:
-    return frozenset(top_n_list(language, 60))
-
-
-def detect_language(text: str) -> str | None:
-    """Guess the ISO 639-1 language of *text* from its most common words; None if unsure."""
-    words = [w.casefold() for w in _WORD.findall(text[:5000])]
-    if len(words) < 5:
-        return None
-    scores = {lang: sum(w in _stopwords(lang) for w in words) for lang in _LANGUAGES}
-    best = max(scores, key=scores.__getitem__)
-    return best if scores[best] >= max(2, len(words) // 20) else None
 
 
 def is_credit_line(line: str) -> bool:

@@ -71,8 +71,9 @@ def test_starts_and_stops_twice_freeing_ports() -> None:
     port = 0
     for _ in range(2):
         with NewsWeb(port=port) as web:
-            addresses = [(urlsplit(s.base_url).hostname, urlsplit(s.base_url).port)
-                         for s in web.sites]
+            addresses = [
+                (urlsplit(s.base_url).hostname, urlsplit(s.base_url).port) for s in web.sites
+            ]
             assert len({host for host, _ in addresses}) == len(web.sites)
             assert fetch(web.sites[0].base_url)[0] == 200
         for host, used in addresses:
@@ -120,8 +121,11 @@ def test_robots_txt_hides_one_related_article(web: NewsWeb, sites: dict[str, Sit
     assert not parser.can_fetch("*", hidden[0].url)
     assert hidden[0].url not in web.related_urls
     # the hidden article is tempting: related boxes of crawlable articles link to it
-    linking = [a for a in northwind.articles
-               if hidden[0].url in {link for _, link in northwind.related_of(a)}]
+    linking = [
+        a
+        for a in northwind.articles
+        if hidden[0].url in {link for _, link in northwind.related_of(a)}
+    ]
     assert linking
 
 
@@ -192,8 +196,14 @@ def test_cp1251_site_declares_and_uses_its_charset(sites: dict[str, Site]) -> No
 
 
 def test_metadata_only_where_modelled(sites: dict[str, Site]) -> None:
-    for key, has_json_ld in [("northwind", True), ("ledger", True), ("meridian", True),
-                             ("citadel", False), ("steppe", False), ("crescent", False)]:
+    for key, has_json_ld in [
+        ("northwind", True),
+        ("ledger", True),
+        ("meridian", True),
+        ("citadel", False),
+        ("steppe", False),
+        ("crescent", False),
+    ]:
         site = sites[key]
         doc = page(site.article_url(site.articles[0]))
         assert bool(doc.xpath('//script[@type="application/ld+json"]')) == has_json_ld, key
@@ -214,15 +224,20 @@ def test_metadata_only_where_modelled(sites: dict[str, Site]) -> None:
     assert len(doc.cssselect("div.read__internal_content p")) == len(art.paragraphs)
 
 
-@pytest.mark.parametrize(("key", "param"), [("northwind", "searchStr"), ("citadel", "query"),
-                                            ("ledger", "q")])
+@pytest.mark.parametrize(
+    ("key", "param"), [("northwind", "searchStr"), ("citadel", "query"), ("ledger", "q")]
+)
 def test_search_matches_title_and_body_case_insensitively(
-        sites: dict[str, Site], key: str, param: str) -> None:
+    sites: dict[str, Site], key: str, param: str
+) -> None:
     site = sites[key]
     template = site.url(site.search_path())
     for query in ("kAzAkHsTaN", "geneva", "peacekeepers withdrawal", "zzzqqq"):
-        expected = {site.article_url(a) for a in site.articles
-                    if all(w.lower() in a.text.lower() for w in query.split())}
+        expected = {
+            site.article_url(a)
+            for a in site.articles
+            if all(w.lower() in a.text.lower() for w in query.split())
+        }
         found: set[str] = set()
         url: str | None = template.format(query=query.replace(" ", "+"))
         while url:
@@ -238,13 +253,16 @@ def test_search_matches_title_and_body_case_insensitively(
     assert fetch(f"{many}{sep}page=999")[0] == 404
 
 
-@pytest.mark.parametrize(("key", "path", "page2"), [
-    ("northwind", "/politics", "/politics?page=2"),
-    ("citadel", "/events/president/news", "/events/president/news/page/2"),
-    ("steppe", "/en/politics", "/en/politics?page=2"),
-    ("ledger", "/region/kazakhstan", "/region/kazakhstan?page=2"),
-    ("crescent", "/en/main/", "/en/main/?PAGEN_1=2"),
-])
+@pytest.mark.parametrize(
+    ("key", "path", "page2"),
+    [
+        ("northwind", "/politics", "/politics?page=2"),
+        ("citadel", "/events/president/news", "/events/president/news/page/2"),
+        ("steppe", "/en/politics", "/en/politics?page=2"),
+        ("ledger", "/region/kazakhstan", "/region/kazakhstan?page=2"),
+        ("crescent", "/en/main/", "/en/main/?PAGEN_1=2"),
+    ],
+)
 def test_listings_paginate(sites: dict[str, Site], key: str, path: str, page2: str) -> None:
     site = sites[key]
     first = article_links(site, page(site.url(path)), site.url(path))
@@ -259,8 +277,9 @@ def test_tag_pages_list_tagged_articles(sites: dict[str, Site]) -> None:
     for key, prefix in [("northwind", "/tag/"), ("ledger", "/tag/"), ("steppe", "/en/tag/")]:
         site = sites[key]
         found = article_links(site, page(site.url(f"{prefix}csto")), site.url("/"))
-        assert found and all("CSTO" in a.tags for a in site.articles
-                             if site.article_url(a) in found)
+        assert found and all(
+            "CSTO" in a.tags for a in site.articles if site.article_url(a) in found
+        )
 
 
 def test_tracking_parameters_point_at_articles(web: NewsWeb, sites: dict[str, Site]) -> None:
@@ -307,10 +326,12 @@ def test_related_boxes_and_syndication_resolve(web: NewsWeb) -> None:
 def test_labels_and_proportions(web: NewsWeb) -> None:
     related = [a for a in web.articles if a.related]
     assert len(related) >= 20 and len(web.unrelated_urls) >= 25
-    assert web.related_urls | web.unrelated_urls | {a.url for a in web.articles if a.disallowed} \
-        == {a.url for a in web.articles}
-    heavy = [s.name for s in web.sites
-             if sum(a.related for a in s.articles) / len(s.articles) > 0.4]
+    assert web.related_urls | web.unrelated_urls | {
+        a.url for a in web.articles if a.disallowed
+    } == {a.url for a in web.articles}
+    heavy = [
+        s.name for s in web.sites if sum(a.related for a in s.articles) / len(s.articles) > 0.4
+    ]
     assert len(heavy) <= 2, heavy
     for article in load_corpus().by_key.values():
         words = sum(len(p.split()) for p in article.paragraphs)
@@ -325,8 +346,11 @@ def test_sources_file(web: NewsWeb, tmp_path: Path) -> None:
     allowed = {"name", "url", "feeds", "sitemaps", "search", "language", "listings"}
     for entry, site in zip(sources, web.sites, strict=True):
         assert set(entry) <= allowed and entry["url"] == site.base_url
-        for url in [*entry.get("feeds", []), *entry.get("sitemaps", []),
-                    *entry.get("listings", [])]:
+        for url in [
+            *entry.get("feeds", []),
+            *entry.get("sitemaps", []),
+            *entry.get("listings", []),
+        ]:
             assert url.startswith(site.base_url) and fetch(url)[0] == 200
         if "search" in entry:
             assert fetch(entry["search"].format(query="csto"))[0] == 200
@@ -361,7 +385,9 @@ def test_command_line_serves_and_writes_sources(tmp_path: Path) -> None:
     target = tmp_path / "web.toml"
     proc = subprocess.Popen(
         [sys.executable, "-m", "crawler.newsweb", "--sources", str(target), "--first-host", "40"],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[1],
     )
     try:
         assert proc.stdout is not None

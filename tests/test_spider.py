@@ -81,10 +81,12 @@ def test_default_window_is_thirty_days_around_the_seeds(spider: RelatedSpider) -
 
 
 def test_window_arguments() -> None:
-    assert _date_window("2022-01-01", "2022-01-31", []) == (date(2022, 1, 1), date(2022, 1, 31))
-    assert _date_window(None, None, []) == (None, None)
+    default = (date(2021, 12, 11), date(2022, 2, 9))
+    assert _date_window("2022-01-01", None, default) == (date(2022, 1, 1), date(2022, 2, 9))
+    assert _date_window(None, "2022-01-31", default) == (date(2021, 12, 11), date(2022, 1, 31))
+    assert _date_window(None, None, (None, None)) == (None, None)
     with pytest.raises(InputError, match="after"):
-        _date_window("2022-02-01", "2022-01-01", [])
+        _date_window("2022-02-01", "2022-01-01", (None, None))
 
 
 def _response(url: str, meta: dict) -> HtmlResponse:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from crawler.text import (
     content_hash,
     credited_agency,
-    detect_language,
     is_credit_line,
     normalize_text,
     split_credits,
@@ -34,12 +33,3 @@ def test_credits() -> None:
     assert is_credit_line("По материалам РИА Новости")
     assert credited_agency(["По материалам РИА Новости"]) == "РИА Новости"
     assert split_credits(["Body.", "Short closing line"]) == (["Body.", "Short closing line"], [])
-
-
-def test_detect_language() -> None:
-    assert detect_language("The president said that the country was facing an attack.") == "en"
-    assert (
-        detect_language("Президент заявил, что страна столкнулась с попыткой переворота и что")
-        == "ru"
-    )
-    assert detect_language("CSTO") is None

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from crawler.discovery import Candidate
 from crawler.seeds import read_seed
 from crawler.topic import DEFAULT_MIN_RELEVANCE, TopicProfile, score_article, score_candidate
+from crawler.topic.scoring import MATCHED_TERMS
 from tests.conftest import run_scrapy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +92,8 @@ RELATED = [
     ),
     (
         "Almaty counts the cost after week of violence",
-        "Burnt-out cars still lined the streets of Almaty on Sunday as the city's residents "
+        "Burnt-out cars still lined the streets of Almaty, Kazakhstan's largest city, on Sunday "
+        "as residents "
         "queued for bread and cash after a week of riots and gunfire. Shops were looted and the "
         "city hall was gutted by fire. The government says 225 people died in the unrest, "
         "including security officers, and that order has been restored with help from CSTO "
@@ -133,6 +135,21 @@ RELATED = [
         "mechanism for collective reaction to crises works. He told reporters that the situation "
         "in Kazakhstan was stabilising and that the leaders' decision at Monday's summit to "
         "begin the withdrawal would be carried out in an orderly way.",
+    ),
+    (
+        "Kazakhstan says order restored as Russian-led troops guard key sites",
+        "Kazakhstan's president said on Monday that constitutional order had been restored after "
+        "the worst violence in the country's 30 years of independence, as a Russian-led military "
+        "alliance prepared to begin withdrawing the troops it sent last week. Kassym-Jomart "
+        "Tokayev told an online summit of the Collective Security Treaty Organization that the "
+        "unrest, which began with protests over fuel prices, had been an attempted coup "
+        "organised by foreign-trained militants.\n\nThe authorities say 164 people were killed "
+        "and nearly 8,000 detained. Government buildings in Almaty were set ablaze and the "
+        "city's airport was briefly seized.\n\nThe crisis has also exposed a power struggle at "
+        "the top of the Kazakh elite. Former security chief Karim Masimov, a close ally of "
+        "ex-president Nursultan Nazarbayev, was arrested on suspicion of treason. Critics say the "
+        "deployment has increased Moscow's influence over its oil-rich neighbour, a major "
+        "producer of oil and uranium.",
     ),
 ]
 
@@ -256,6 +273,50 @@ HARD_NEGATIVES = [
     ),
 ]
 
+# Longer texts that mention the story in passing: a paragraph, a comparison, a cause.
+PASSING_MENTIONS = [
+    (
+        "US and Russia fail to bridge differences in Geneva talks on Ukraine",
+        "Senior US and Russian officials ended seven hours of talks in Geneva on Monday without a "
+        "breakthrough, with Moscow insisting on guarantees that NATO will never admit Ukraine. "
+        "Deputy Secretary of State Wendy Sherman called such demands non-starters. Deputy "
+        "foreign minister Sergei Ryabkov said the talks had been difficult but professional and "
+        "that Russia had no intention of attacking Ukraine.\n\nThe talks came as Russia leads a "
+        "deployment of troops from the Collective Security Treaty Organization to Kazakhstan, "
+        "where President Kassym-Jomart Tokayev asked for help after violent protests. Blinken "
+        "said that once Russians are in your house it is sometimes very difficult to get them "
+        "to leave.\n\nWestern officials estimate that Russia has massed 100,000 troops near "
+        "Ukraine's borders. A NATO-Russia Council meets in Brussels on Wednesday and the OSCE in "
+        "Vienna on Thursday. Sherman said Washington was ready to discuss missile placements "
+        "and limits on exercises on a reciprocal basis.",
+    ),
+    (
+        "Armenia's Pashinyan lashes out at Russia-led bloc over border war",
+        "Armenian Prime Minister Nikol Pashinyan criticised the Collective Security Treaty "
+        "Organization for failing to help Armenia during last month's clashes with Azerbaijan. "
+        "More than 200 soldiers were killed in two days of fighting, the worst since the 2020 "
+        "war over Nagorno-Karabakh. Armenia invoked the alliance's collective defence clause, "
+        "but the CSTO sent only a fact-finding mission led by Stanislav Zas.\n\n\"Armenia's "
+        'membership in the CSTO is not giving the expected results," Pashinyan told parliament '
+        "in Yerevan. Officials contrasted the response with January, when the bloc quickly sent "
+        "troops to Kazakhstan at the request of President Kassym-Jomart Tokayev to put down "
+        "unrest.\n\nBaku says Armenian forces provoked the clashes. Thousands of protesters "
+        "rallied in Yerevan demanding that Armenia quit the Russia-led alliance.",
+    ),
+    (
+        "Kazakhstan raises growth forecast as oil exports rebound",
+        "Kazakhstan's government raised its growth forecast to 3.9 percent, citing a recovery in "
+        "oil exports through the Caspian Pipeline Consortium and strong metals prices. President "
+        "Kassym-Jomart Tokayev told a government meeting in Nur-Sultan that inflation remained "
+        "the main risk to household incomes and asked ministries to coordinate price controls "
+        "on food and fuel.\n\nThe economy was hit early in the year by the January unrest, when "
+        "protests over fuel prices turned into riots in Almaty, and later by disruption to "
+        "trade routes through Russia. The tenge has since recovered most of its losses.\n\n"
+        "Tokayev also ordered the sale of state stakes in several large companies. Analysts in "
+        "Almaty said the privatisation plan would test the government's commitment to reform.",
+    ),
+]
+
 EASY_NEGATIVES = [
     (
         "City marathon draws record field",
@@ -303,9 +364,12 @@ def relevance(profile: TopicProfile, doc: tuple[str, str]) -> float:
 
 
 def candidate(
-    title: str = "", url: str = "https://news.example/a/1", **fields: object
+    title: str = "",
+    url: str = "https://news.example/a/1",
+    snippet: str = "",
+    keywords: tuple[str, ...] = (),
 ) -> Candidate:
-    return Candidate(url=url, via="feed", title=title, **fields)  # type: ignore[arg-type]
+    return Candidate(url=url, via="feed", title=title, snippet=snippet, keywords=list(keywords))
 
 
 @pytest.mark.parametrize("doc", RELATED, ids=[d[0][:40] for d in RELATED])
@@ -313,9 +377,10 @@ def test_related_reports_reach_the_threshold(profile: TopicProfile, doc: tuple[s
     assert relevance(profile, doc) >= DEFAULT_MIN_RELEVANCE
 
 
-@pytest.mark.parametrize(
-    "doc", HARD_NEGATIVES + EASY_NEGATIVES, ids=[d[0][:40] for d in HARD_NEGATIVES + EASY_NEGATIVES]
-)
+UNRELATED = HARD_NEGATIVES + PASSING_MENTIONS + EASY_NEGATIVES
+
+
+@pytest.mark.parametrize("doc", UNRELATED, ids=[d[0][:40] for d in UNRELATED])
 def test_texts_sharing_words_stay_below_the_threshold(
     profile: TopicProfile, doc: tuple[str, str]
 ) -> None:
@@ -328,15 +393,20 @@ def test_easy_negatives_score_near_zero(profile: TopicProfile) -> None:
 
 def test_the_seed_itself_is_fully_relevant(profile: TopicProfile) -> None:
     record = read_seed(SEED)
-    assert score_article(profile, record["title"], "", record["body"])[0] > 0.95
+    itself = score_article(profile, record["title"], "", record["body"])[0]
+    assert itself > 0.8
+    assert itself > max(relevance(profile, doc) for doc in RELATED)
 
 
 def test_matched_terms_most_important_first(profile: TopicProfile) -> None:
-    score, matched = score_article(profile, *RELATED[6][:1], "", RELATED[6][1])
+    title, body = RELATED[6]
+    score, matched = score_article(profile, title, "", body)
     assert score > 0
     assert matched[:2] == ["csto", "kazakhstan"]
     assert set(matched) <= set(profile.terms)
     assert score_article(profile, "", "", "") == (0.0, [])
+    record = read_seed(SEED)
+    assert len(score_article(profile, record["title"], "", record["body"])[1]) == MATCHED_TERMS
 
 
 def test_weights_come_from_rarity_and_aboutness_not_raw_counts(profile: TopicProfile) -> None:
@@ -407,7 +477,7 @@ def test_candidates_score_from_title_slug_and_keywords(profile: TopicProfile) ->
     slug = score_candidate(
         profile, candidate(url="https://news.example/2022/01/10/csto-summit-kazakhstan-tokayev")
     )
-    tags = score_candidate(profile, candidate("Day three", keywords=["Kazakhstan", "CSTO"]))
+    tags = score_candidate(profile, candidate("Day three", keywords=("Kazakhstan", "CSTO")))
     economy = score_candidate(profile, candidate("Kazakhstan's economy grows 4%"))
     geneva = score_candidate(profile, candidate("Putin and Biden talk security in Geneva"))
     sport = score_candidate(profile, candidate("Marathon record", "https://news.example/sport/run"))
@@ -470,6 +540,7 @@ def test_describe_shows_terms_pairs_dates_and_queries(profile: TopicProfile) -> 
     assert "CSTO = Collective Security Treaty Organization" in text
     assert "Tokayev = Kassym-Jomart Tokayev" in text
     assert "CSTO + Kazakhstan" in text
+    assert "CSTO, Kazakhstan, Tokayev" in text
     assert "2022-01-10" in text
     assert all(query in text for query in profile.queries())
 

@@ -11,13 +11,35 @@ _WORDS = re.compile(r"\w+")
 _BOILERPLATE = re.compile(
     r"^(?:read more|read also|also read|see also|see more|related(?: articles| stories)?\s*:|"
     r"more:|recommended|advertisement|share this|share on|follow us|"
-    r"follow (?:him|her|them|us|me) on|subscribe|sign up|click here|tell us what you think|"
+    r"follow (?:him|her|them|us|me|[\w.]+(?: \w+){0,5}) on (?:twitter|facebook|instagram)|"
+    r"subscribe|sign up|click here|tell us what you think|"
     r"you may also like|most read|don'?t miss|more from|comments?$|copyright|©|"
     r"\(c\) ?\d{4}|all rights reserved|this copy is for your personal|"
     r"write to .{3,60} at \S+@|читайте также|смотрите также|подписывайтесь|реклама)",
     re.IGNORECASE,
 )
-_ADDRESS_ONLY = re.compile(r"^(?:\S+@\S+\.\w+|https?://\S+|www\.\S+)$")
+# Labelled or bare addresses: "www.example.com", "Listen: https://...", "jane@example.com".
+_ADDRESS_ONLY = re.compile(r"^(?:[\w ]{1,20}:\s*)?(?:\S+@\S+\.\w+|https?://\S+|www\.\S+)$")
+# Promotions, credits and bios that close an article: "Click here...", "Follow him on Twitter".
+_CLOSING = re.compile(
+    r"\b(?:click here|follow (?:him|her|them|us|me) on|subscribe to|sign up for|newsletter|"
+    r"if you (?:enjoyed|liked) this)\b|"
+    r"^(?:filed under|tags?|sources?|reporting by|writing by|editing by|explore further|"
+    r"related roundup|more [\w ]{1,20}:)|"
+    r"^\[/?\w+[^\]]*\]|^(?:[\w-]+\.)+[a-z]{2,}/\S*$|^.{0,80}https?://\S+$",
+    re.IGNORECASE,
+)
+# Page furniture around the article: dates, reading times, breadcrumbs, print and share tools.
+_FURNITURE = re.compile(
+    r"^(?:-\s*)?(?:published|updated|posted|last updated|publicado|atualizado|опубликовано|"
+    r"обновлено)\b.*\d|"
+    r"\b(?:min(?:ute)?s?\.? read|reading time|tempo de leitura|время чтения)\b|"
+    r"^[^.!?]{0,80}(?:»|›| > |>$)[^.!?]*$|"
+    r"^(?:-\s*)?(?:order reprints|print(?: article)?|share|e-?mail|comments?)$",
+    re.IGNORECASE,
+)
+_DATE_LIKE = re.compile(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
+_MAX_FURNITURE_WORDS = 10
 _MIN_JSONLD_CHARS = 200
 _DATELINE_SEARCH = 3
 _LEADING_REPEATS = 3
@@ -52,6 +74,15 @@ def choose_body(generic: list[Block], jsonld_body: str | None) -> tuple[str, lis
     return "trafilatura", generic
 
 
+def _furniture(text: str) -> bool:
+    """A date, byline-like or navigation line rather than article text."""
+    if len(text) > 120 or text.startswith(("—", "(")):  # tweet attributions, asides
+        return False
+    if _FURNITURE.search(text):
+        return True
+    return len(text.split()) <= _MAX_FURNITURE_WORDS and bool(_DATE_LIKE.search(text))
+
+
 def _boilerplate(block: Block) -> bool:
     text = block.text.removeprefix("- ")
     return bool(_BOILERPLATE.match(text) or _ADDRESS_ONLY.match(text))
@@ -74,15 +105,21 @@ def clean_blocks(
     title_keys = {_key(t) for t in titles} - {""}
     description_keys = {_key(d) for d in descriptions} - {""}
     patterns = tuple(drop_lines)
-    kept = list(blocks)
+    kept = [
+        b for b in blocks if not _boilerplate(b) and not any(p.search(b.text) for p in patterns)
+    ]
     for _ in range(_LEADING_REPEATS):
         if kept and (
             _repeats(kept[0].text, title_keys)
             or (kept[0].tag == "head" and _repeats(kept[0].text, description_keys))
+            or _furniture(kept[0].text)
         ):
             kept.pop(0)
-    kept = [b for b in kept if not _boilerplate(b) and not any(p.search(b.text) for p in patterns)]
-    while kept and kept[-1].link_density >= _TRAILING_LINK_DENSITY:
+    while kept and (
+        kept[-1].link_density >= _TRAILING_LINK_DENSITY
+        or _CLOSING.search(kept[-1].text)
+        or _furniture(kept[-1].text)
+    ):
         kept.pop()
     paragraphs = [b.text for b in kept]
     if dateline is not None:

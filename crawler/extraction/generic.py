@@ -12,6 +12,18 @@ from trafilatura.xml import xmltotxt
 
 _SPACES = re.compile(r"\s+")
 _BLOCK_TAGS = ("p", "head", "item", "quote", "cell")
+# A body split into sibling chunks (between ads) sits in containers named like this...
+_BODY_CLASS = re.compile(r"body|article|content|story|chunk|text|post|entry", re.IGNORECASE)
+# ...and not like this (lists of other stories share one class too).
+_OTHER_CLASS = re.compile(
+    r"related|recommend|promo|teaser|sidebar|footer|comment|card|list|feed|more", re.IGNORECASE
+)
+_CHUNK_DEPTH = 4
+_MIN_CHUNK_PARAGRAPHS = 2
+_LONG_PARAGRAPH = 80
+_CHUNK_LINK_DENSITY = 0.5
+# Elements trafilatura always discards: dropping them first makes its copy and passes cheaper.
+_NEVER_TEXT = ("script", "style", "noscript", "svg", "template")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +40,18 @@ def _flat(element: etree._Element) -> str:
 
 
 def trafilatura_blocks(tree: etree._Element, url: str) -> list[Block]:
-    """Paragraphs of the main text trafilatura finds in ``tree`` (left untouched), or []."""
+    """Paragraphs of the main text trafilatura finds in ``tree``, or [].
+
+    Scripts, styles and other never-text elements are removed from ``tree`` first.
+    """
+    etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
     options = Extractor(output_format="python", comments=False, links=True, url=url, source=url)
     document = bare_extraction(tree, options=options)
     if document is None or document.body is None:
         return []
+    for ref in document.body.iter("ref"):
+        if ref.tail and ref.tail[0].isalnum():  # trafilatura trims the space after a link
+            ref.tail = f" {ref.tail}"
     hints: dict[str, tuple[str, float]] = {}
     for element in document.body.iter(*_BLOCK_TAGS):
         if text := _flat(element):
@@ -44,4 +63,59 @@ def trafilatura_blocks(tree: etree._Element, url: str) -> list[Block]:
         if text := line.strip():
             tag, density = hints.get(_SPACES.sub(" ", text.removeprefix("- ")), ("p", 0.0))
             blocks.append(Block(text, tag, density))
-    return blocks
+    return add_missing_chunks(tree, blocks)
+
+
+def _link_density(element: etree._Element, text: str) -> float:
+    return sum(len(_flat(a)) for a in element.iter("a")) / len(text)
+
+
+def _sibling_chunks(start: etree._Element) -> tuple[etree._Element, list[etree._Element]] | None:
+    """The ancestor of ``start`` that has body-like siblings of the same class, and all of
+    them (itself included) in document order."""
+    element = start.getparent()
+    for _ in range(_CHUNK_DEPTH):
+        parent = element.getparent() if element is not None else None
+        if parent is None:
+            return None
+        name = element.get("class")
+        classes = f"{parent.get('class') or ''} {name}"
+        if name and _BODY_CLASS.search(classes) and not _OTHER_CLASS.search(classes):
+            same = [c for c in parent if c.tag == element.tag and c.get("class") == name]
+            if len(same) > 1:
+                return element, same
+        element = parent
+    return None
+
+
+def _chunk_blocks(chunks: list[etree._Element], known: set[str]) -> list[Block]:
+    """Paragraphs of ``chunks`` that are not already ``known`` and are not link lists."""
+    found = []
+    for chunk in chunks:
+        for paragraph in chunk.iter("p"):
+            text = _flat(paragraph)
+            if text and text not in known and _link_density(paragraph, text) < _CHUNK_LINK_DENSITY:
+                found.append(Block(text))
+    return found
+
+
+def add_missing_chunks(tree: etree._Element, blocks: list[Block]) -> list[Block]:
+    """Add the paragraphs of sibling body chunks that trafilatura left out (bodies split by ads)."""
+    texts = {b.text for b in blocks}
+    first = next(
+        (p for p in tree.iter("p") if len(t := _flat(p)) >= _LONG_PARAGRAPH // 2 and t in texts),
+        None,
+    )
+    found = _sibling_chunks(first) if first is not None else None
+    if found is None:
+        return blocks
+    chunk, chunks = found
+    position = chunks.index(chunk)
+    before = _chunk_blocks(chunks[:position], texts)
+    after = _chunk_blocks(chunks[position + 1 :], texts)
+    if sum(len(b.text) >= _LONG_PARAGRAPH for b in before + after) < _MIN_CHUNK_PARAGRAPHS:
+        return blocks
+    own = {_flat(p) for p in chunk.iter("p")}
+    inside = [i for i, b in enumerate(blocks) if b.text in own]
+    start, end = (inside[0], inside[-1] + 1) if inside else (0, len(blocks))
+    return [*blocks[:start], *before, *blocks[start:end], *after, *blocks[end:]]

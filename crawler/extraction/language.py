@@ -8,7 +8,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 _DECLARED = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$")
-_SAMPLE = 1000
+_SAMPLE = 600
 _MIN_TEXT = 200
 _CONFIDENT = 0.9
 

@@ -24,8 +24,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{site.base_url}  {site.name}", flush=True)
         if args.sources:
             print(f"sources: {web.write_sources(args.sources)}", flush=True)
-        print(f"{len(web.articles)} articles, {len(web.related_urls)} related; Ctrl-C to stop",
-              flush=True)
+        print(
+            f"{len(web.articles)} articles, {len(web.related_urls)} related; Ctrl-C to stop",
+            flush=True,
+        )
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

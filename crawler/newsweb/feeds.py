@@ -30,8 +30,14 @@ def _doc(body: str, encoding: str) -> bytes:
     return (head + body).encode(encoding, errors="xmlcharrefreplace")
 
 
-def rss(title: str, link: str, description: str, language: str, entries: Iterable[Entry],
-        encoding: str = "utf-8") -> bytes:
+def rss(
+    title: str,
+    link: str,
+    description: str,
+    language: str,
+    entries: Iterable[Entry],
+    encoding: str = "utf-8",
+) -> bytes:
     """An RSS 2.0 channel."""
     items = "".join(
         f"<item><title>{escape(e.title)}</title><link>{escape(e.url)}</link>"
@@ -50,13 +56,14 @@ def rss(title: str, link: str, description: str, language: str, entries: Iterabl
     )
 
 
-def atom(title: str, self_url: str, site_url: str, entries: list[Entry],
-         next_url: str | None = None) -> bytes:
+def atom(
+    title: str, self_url: str, site_url: str, entries: list[Entry], next_url: str | None = None
+) -> bytes:
     """An Atom feed page; ``next_url`` adds a ``rel="next"`` link to the following page."""
     updated = max((e.published for e in entries), default=datetime.fromtimestamp(0)).isoformat()
     nav = f'<link rel="next" href="{escape(next_url)}"/>' if next_url else ""
     body = "".join(
-        f"<entry><title>{escape(e.title)}</title><link href=\"{escape(e.url)}\"/>"
+        f'<entry><title>{escape(e.title)}</title><link href="{escape(e.url)}"/>'
         f"<id>{escape(e.url)}</id><published>{e.published.isoformat()}</published>"
         f"<updated>{e.published.isoformat()}</updated>"
         f"<summary>{escape(e.summary)}</summary>"
@@ -66,7 +73,7 @@ def atom(title: str, self_url: str, site_url: str, entries: list[Entry],
     )
     return _doc(
         f'<feed xmlns="http://www.w3.org/2005/Atom"><title>{escape(title)}</title>'
-        f'<id>{escape(self_url)}</id><updated>{updated}</updated>'
+        f"<id>{escape(self_url)}</id><updated>{updated}</updated>"
         f'<link rel="self" href="{escape(self_url)}"/>'
         f'<link rel="alternate" href="{escape(site_url)}"/>'
         f"{nav}\n{body}</feed>\n",

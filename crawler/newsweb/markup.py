@@ -51,8 +51,11 @@ def breadcrumbs_ld(items: list[tuple[str, str]]) -> str:
 def open_graph(article: Article, url: str, site_name: str, title: str, image: str = "") -> str:
     """OpenGraph and article:* meta tags."""
     tags = [
-        ("og:type", "article"), ("og:site_name", site_name), ("og:title", title),
-        ("og:description", article.lead), ("og:url", url),
+        ("og:type", "article"),
+        ("og:site_name", site_name),
+        ("og:title", title),
+        ("og:description", article.lead),
+        ("og:url", url),
         ("article:published_time", article.published.isoformat()),
         *(("article:tag", t) for t in article.tags),
     ]
@@ -98,7 +101,8 @@ def newsletter(site_name: str) -> str:
 def pager(links: list[tuple[int, str]], current: int, css: str = "pagination") -> str:
     """Numbered pagination links; ``links`` holds (page number, href)."""
     items = "".join(
-        f'<li class="active"><span>{n}</span></li>' if n == current
+        f'<li class="active"><span>{n}</span></li>'
+        if n == current
         else f'<li><a href="{h(href)}">{n}</a></li>'
         for n, href in links
     )

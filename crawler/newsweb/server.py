@@ -20,7 +20,11 @@ _SAME_PORT_TRIES = 20
 
 @dataclass(frozen=True)
 class ArticleInfo:
-    """Ground truth about one served article."""
+    """Ground truth about one served article.
+
+    ``site`` is the site's name; ``syndicated_of`` the canonical URL of the original a copy
+    republishes; ``disallowed`` is true when the site's robots.txt forbids the URL.
+    """
 
     url: str
     site: str
@@ -129,7 +133,7 @@ class NewsWeb:
 
     @property
     def request_log(self) -> list[tuple[str, str]]:
-        """(host, path with query) of every request served so far, in order."""
+        """(host IP, path with query) of every request served so far, in order."""
         with self._lock:
             return list(self._requests)
 
@@ -160,6 +164,10 @@ class NewsWeb:
     def __enter__(self) -> NewsWeb:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()

@@ -125,7 +125,7 @@ class Site(ABC):
         if not 1 <= page <= pages:
             return None
         start = (page - 1) * self.page_size
-        return items[start:start + self.page_size], pages
+        return items[start : start + self.page_size], pages
 
     def related_of(self, article: Article) -> list[tuple[Article, str]]:
         """Related-box entries: (article, canonical URL)."""
@@ -178,8 +178,9 @@ class Site(ABC):
         value = query.get(name, "1")
         return int(value) if value.isdigit() else 0
 
-    def listing(self, title: str, items: list[Article], page: int,
-                href: Callable[[int], str]) -> Response | None:
+    def listing(
+        self, title: str, items: list[Article], page: int, href: Callable[[int], str]
+    ) -> Response | None:
         """A paginated list of teasers; ``href(n)`` is the link to page ``n``."""
         paged = self.page_of(items, page)
         if paged is None:
@@ -189,7 +190,8 @@ class Site(ABC):
         main = (
             f'<h1 class="listing-title">{h(title)}</h1><div class="listing">'
             + "".join(self.teaser(a) for a in chunk)
-            + "</div>" + pager(links, page)
+            + "</div>"
+            + pager(links, page)
         )
         return self.html(self.layout(title, main))
 

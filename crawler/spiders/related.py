@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 import scrapy
@@ -91,12 +91,13 @@ class RelatedSpider(scrapy.Spider):
         """Load seeds and sources and build the topic profile; raise InputError on bad input."""
         self.seeds = load_seeds(settings.get("SEEDS_DIR"))
         self.sources = load_sources(settings.get("SOURCES_FILE"))
-        records = [seed.record for seed in self.seeds]
-        seed_dates = [date.fromisoformat(r["published"][:10]) for r in records if r["published"]]
-        self.profile = TopicProfile.from_texts(
-            [(r["title"], r["body"]) for r in records], seed_dates
+        try:
+            self.profile = TopicProfile.from_records([seed.record for seed in self.seeds])
+        except ValueError as exc:
+            raise InputError(settings.get("SEEDS_DIR"), str(exc)) from None
+        self.since, self.until = _date_window(
+            self._args["since"], self._args["until"], self.profile.date_window(DEFAULT_WINDOW_DAYS)
         )
-        self.since, self.until = _date_window(self._args["since"], self._args["until"], seed_dates)
         self.min_relevance = _fraction(self._args["min_relevance"], DEFAULT_MIN_RELEVANCE)
         self.depth_limit = settings.getint("DEPTH_LIMIT")
         self.max_listing_pages = settings.getint("MAX_LISTING_PAGES")
@@ -315,14 +316,11 @@ def _child_meta(response: Response) -> dict[str, Any]:
 
 
 def _date_window(
-    since: str | None, until: str | None, seed_dates: list[date]
+    since: str | None, until: str | None, default: tuple[date | None, date | None]
 ) -> tuple[date | None, date | None]:
-    """The -a since/until window; by default 30 days either side of the seeds' dates."""
-    margin = timedelta(days=DEFAULT_WINDOW_DAYS)
-    start = (
-        _date_arg("since", since) if since else (min(seed_dates) - margin if seed_dates else None)
-    )
-    end = _date_arg("until", until) if until else (max(seed_dates) + margin if seed_dates else None)
+    """The -a since/until window; each bound defaults to the profile's window."""
+    start = _date_arg("since", since) if since else default[0]
+    end = _date_arg("until", until) if until else default[1]
     if start and end and start > end:
         raise InputError("-a since/until", f"since ({start}) is after until ({end})")
     return start, end

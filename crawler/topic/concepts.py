@@ -133,7 +133,7 @@ class ConceptBuilder:
             label = surface.lower()
             concepts[label] = Concept(label, self._word_specificity(key))
             claim(label, (key,), surface)
-            expansion = self._expansion(key)
+            expansion = self._expansion(label)
             if expansion:
                 concepts[label].specificity = max(
                     concepts[label].specificity, self._phrase_specificity(expansion)
@@ -190,6 +190,7 @@ class ConceptBuilder:
         )
 
     def _expansion(self, acronym: str) -> list[Token] | None:
+        """The first capitalised run whose initials spell ``acronym`` (lower case)."""
         for run in self.runs:
             for start in range(len(run)):
                 for end in range(start + len(acronym), len(run) + 1):
@@ -233,7 +234,8 @@ class ConceptBuilder:
         return max(forms, key=lambda form: (forms[form], form[0].isupper(), form))
 
     def _word_specificity(self, key: str) -> float:
-        # the commonest surface form decides, so a rare inflection does not inflate a common word
+        # the form commonest in general language decides: a rare inflection must not make a
+        # common word look distinctive
         return min(self.analyzer.specificity(form) for form in self.forms[key])
 
     def _phrase_specificity(self, run: list[Token]) -> float:

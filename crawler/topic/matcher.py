@@ -7,6 +7,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from crawler.topic.text import Analyzer
 
@@ -91,6 +92,19 @@ class Matcher:
         """Concept weights of a text: rarity times damped frequency."""
         return {label: self.rarity[label] * damped(n) for label, n in bag.concepts.items()}
 
-    def others(self, bag: Bag) -> dict[str, float]:
+    def other_vector(self, bag: Bag) -> dict[str, float]:
         """Weights of a text's other distinctive words, on the same scale as :meth:`vector`."""
         return {key: bag.other_rarity[key] * damped(n) for key, n in bag.others.items()}
+
+
+def pair_vector(terms: Container[str], weights: Mapping[str, float], bag: Bag) -> dict[Pair, float]:
+    """Pairs of ``terms`` named in one sentence of ``bag``: joint weight times damped count."""
+    return {
+        (a, b): math.sqrt(weights[a] * weights[b]) * damped(n)
+        for (a, b), n in bag.pairs(terms).items()
+    }
+
+
+def norm(vector: Mapping[Any, float]) -> float:
+    """Euclidean length of a sparse vector."""
+    return math.sqrt(sum(w * w for w in vector.values()))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 from crawler.topic.concepts import ConceptBuilder
-from crawler.topic.matcher import RARITY_EXPONENT, Bag, Matcher, Pair, damped
+from crawler.topic.matcher import RARITY_EXPONENT, Matcher, Pair, norm, pair_vector
 from crawler.topic.text import Analyzer
 
 # A seed's title says what the story is: its words count this many times.
@@ -46,8 +45,8 @@ class TopicProfile:
         """Profile of seed ``docs`` given as ``(title, body)``; several seeds combine.
 
         A concept weighs its rarity in general language times how often the seed names it, so
-        the story's subject outweighs a rarer name mentioned in passing. Each seed
-        counts equally; concepts named together in a seed sentence also form weighted pairs.
+        the story's subject outweighs a rarer name mentioned in passing. Concepts named in one
+        seed sentence form weighted pairs. Each seed counts equally.
         """
         analyzer = Analyzer(language)
         builder = ConceptBuilder(analyzer)
@@ -98,6 +97,11 @@ class TopicProfile:
         """The concepts the story is about: those weighing at least CORE_WEIGHT."""
         return frozenset(label for label, weight in self.terms.items() if weight >= CORE_WEIGHT)
 
+    @cached_property
+    def norms(self) -> tuple[float, float]:
+        """Euclidean lengths of the term and the pair vectors."""
+        return norm(self.terms), norm(self.pairs)
+
     def display(self, label: str) -> str:
         """How a concept reads in a query or a listing: its commonest seed form."""
         return self.variants[label][0]
@@ -135,6 +139,8 @@ class TopicProfile:
         ]
         for label in list(self.terms)[:_DESCRIBED_TERMS]:
             lines.append(f"  {self.terms[label]:5.2f}  {' = '.join(self.variants[label])}")
+        core = ", ".join(self.display(label) for label in self.terms if label in self.core)
+        lines.append(f"Core (an article must keep to these, not mention them in passing): {core}")
         lines.append("Named together (an article needs such pairs, not one shared name):")
         for first, second in list(self.pairs)[:_DESCRIBED_PAIRS]:
             weight = self.pairs[first, second]
@@ -144,19 +150,11 @@ class TopicProfile:
         return "\n".join(lines)
 
 
-def pair_vector(terms: Container[str], weights: Mapping[str, float], bag: Bag) -> dict[Pair, float]:
-    """Pairs of ``terms`` named in one sentence of ``bag``: joint weight times damped count."""
-    return {
-        (a, b): math.sqrt(weights[a] * weights[b]) * damped(n)
-        for (a, b), n in bag.pairs(terms).items()
-    }
-
-
 def _centroid(vectors: Sequence[Mapping[Any, float]]) -> dict[Any, float]:
     """Sum of the unit-length ``vectors``, so that every seed counts the same."""
     total: dict[Any, float] = {}
     for vector in vectors:
-        length = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        length = norm(vector) or 1.0
         for key, weight in vector.items():
             total[key] = total.get(key, 0.0) + weight / length
     return total

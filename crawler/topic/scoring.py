@@ -1,26 +1,26 @@
 """Relevance of a candidate link before fetching and of an extracted article after.
 
-An article is related when four things hold together, each a factor of a geometric mean:
+An article is related when these hold together (the first three as a weighted geometric mean, the
+others as factors that only ever scale down):
 
 * its words are the seeds' words (cosine similarity of concept and word weights);
 * it names the seeds' concepts *together*, as the seeds do (cosine similarity of the pairs of
   concepts named in one sentence): "CSTO" and "Kazakhstan" in one sentence, not "Kazakhstan" in a
   story about oil and "CSTO" in one about Armenia;
 * its own main subjects, the heaviest words of the article, are profile concepts;
-* it keeps to the story's core concepts throughout rather than in one passing paragraph.
-
-An article that shares only one concept, however rare, is scaled down further.
+* it keeps to the story's core concepts beyond one passing paragraph (focus);
+* it shares several concepts, not one name however rare (breadth).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from crawler.topic.matcher import Bag, damped
-from crawler.topic.profile import TITLE_WEIGHT, pair_vector
+from crawler.topic.matcher import Bag, damped, norm, pair_vector
+from crawler.topic.profile import TITLE_WEIGHT
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -29,27 +29,27 @@ if TYPE_CHECKING:
     from crawler.topic.profile import TopicProfile
 
 # Relevance below which an extracted article is not stored (calibrated on tests/test_topic.py).
-DEFAULT_MIN_RELEVANCE = 0.33
+DEFAULT_MIN_RELEVANCE = 0.16
+# How many matched terms an article record lists.
+MATCHED_TERMS = 20
 # Matched concepts needed (as an effective number: evenly weighted) before breadth stops counting.
-_BREADTH = 3.0
+_BREADTH = 2.5
 # How many of an article's heaviest words decide what it is about.
 _SUBJECTS = 5
 # A profile concept lighter than this does not make an article's subject the story's.
 _SUBJECT_WEIGHT = 0.05
 # Share of an article's words in sentences naming a core concept that counts as fully on topic.
-_FOCUS = 0.3
+_FOCUS = 0.35
 # Evidence (flattened weights of matched concepts and pairs) that maps to a pre-fetch score of 0.5.
 _CANDIDATE_HALF = 2.0
 _SLUG_SEPARATORS = re.compile(r"[/_.+\-]+")
 
 
-def _cosine(a: Mapping[object, float], b: Mapping[object, float], b_norm: float) -> float:
-    dot = sum(w * b[k] for k, w in a.items() if k in b)
-    return dot / (math.sqrt(sum(w * w for w in a.values())) * b_norm) if dot else 0.0
-
-
-def _norm(*vectors: Mapping[str, float]) -> float:
-    return math.sqrt(sum(w * w for vector in vectors for w in vector.values()))
+def _cosine(
+    profile: Mapping[Any, float], profile_norm: float, text: Mapping[Any, float], text_norm: float
+) -> float:
+    dot = sum(w * profile[k] for k, w in text.items() if k in profile)
+    return dot / (profile_norm * text_norm) if dot else 0.0
 
 
 def _subjects(
@@ -80,20 +80,27 @@ def _focus(profile: TopicProfile, bag: Bag) -> float:
 def score_article(
     profile: TopicProfile, title: str, description: str, body: str
 ) -> tuple[float, list[str]]:
-    """Relevance in 0..1 and the profile terms found, most important first."""
+    """Relevance in 0..1 and the profile terms found (up to MATCHED_TERMS), most important first.
+
+    One tokeniser pass over the text plus arithmetic over the concepts it names.
+    """
     matcher = profile.matcher
     bag = matcher.bag([(title, TITLE_WEIGHT), (description, 1.0), (body, 1.0)])
-    vector, others = matcher.vector(bag), matcher.others(bag)
+    vector, others = matcher.vector(bag), matcher.other_vector(bag)
     shares = {c: profile.terms[c] * w for c, w in vector.items() if c in profile.terms}
     if not shares:
         return 0.0, []
-    matched = sorted(shares, key=lambda c: (-shares[c], c))
-    words = _cosine(profile.terms, vector, _norm(vector, others))
+    matched = sorted(shares, key=lambda c: (-shares[c], c))[:MATCHED_TERMS]
+    terms_norm, pairs_norm = profile.norms
+    words = _cosine(profile.terms, terms_norm, vector, math.hypot(norm(vector), norm(others)))
     article_pairs = pair_vector(profile.terms, matcher.rarity, bag)
-    pairs = _cosine(profile.pairs, article_pairs, _norm(article_pairs))
-    evidence = (words * pairs * _subjects(profile, vector, others) * _focus(profile, bag)) ** 0.25
+    pairs = _cosine(profile.pairs, pairs_norm, article_pairs, norm(article_pairs))
+    # weighted geometric mean: an article's heaviest words are a noisier signal (new names
+    # abound in follow-up stories) than the two similarities, so they weigh half as much
+    similarity = (words * words * pairs * pairs * _subjects(profile, vector, others)) ** 0.2
     breadth = sum(shares.values()) ** 2 / sum(s * s for s in shares.values())
-    return round(evidence * min(1.0, breadth / _BREADTH), 4), matched
+    relevance = similarity * _focus(profile, bag) * min(1.0, breadth / _BREADTH)
+    return round(relevance, 4), matched
 
 
 def score_candidate(profile: TopicProfile, candidate: Candidate) -> float:
@@ -103,7 +110,7 @@ def score_candidate(profile: TopicProfile, candidate: Candidate) -> float:
         [
             (candidate.title, TITLE_WEIGHT),
             (candidate.snippet, 1.0),
-            (" ; ".join(candidate.keywords), 1.0),
+            (", ".join(candidate.keywords), 1.0),
             (slug, 1.0),
         ]
     )

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import random
 import re
@@ -32,8 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from a checkout
 
-from crawler.newsweb.content import load_corpus  # noqa: E402
-from crawler.newsweb.markup import cookie_notice, newsletter, share_bar  # noqa: E402
+from crawler.newsweb.content import load_corpus
+from crawler.newsweb.markup import cookie_notice, newsletter, share_bar
 
 HOSTS = ("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5")
 SITEMAP_SIZE = 1000
@@ -43,9 +45,17 @@ SPAN_MINUTES = 20 * 24 * 60
 MIN_WORDS, MAX_WORDS = 300, 800
 STATS_PATH, RESET_PATH = b"/__synthweb/stats", b"/__synthweb/reset"
 SECTIONS = ("politics", "world", "economy", "society", "incidents", "sport", "culture", "science")
+SUBSECTIONS = ("analysis", "opinion", "interviews", "photo", "video", "regions", "briefs",
+               "features", "explainers", "live")
+FOOTER_PAGES = ("about", "contacts", "advertising", "privacy", "terms", "archive", "rss", "jobs",
+                "editorial-policy", "corrections", "apps", "newsletters")
+NEIGHBOURS = (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233)
 SITE_NAMES = ("Steppe Wire", "Caspian Courier", "Eurasia Daily Post", "Northern Ledger")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+# sentences of the unrelated articles that touch the seed's story are left out of unrelated pages
+_ON_TOPIC = re.compile(r"Kazakh|CSTO|Collective Security|Tokayev|Almaty|Nur-Sultan|peacekeep",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -106,12 +116,13 @@ def load_prose() -> tuple[Prose, Prose]:
     pools = []
     for related in (True, False):
         articles = [a for a in load_corpus().by_key.values() if a.related is related]
-        sentences = dict.fromkeys(s for a in articles for p in a.paragraphs
-                                  for s in _SENTENCE_END.split(p) if len(s.split()) >= 5)
+        sentences = dict.fromkeys(
+            s for a in articles for p in a.paragraphs for s in _SENTENCE_END.split(p)
+            if len(s.split()) >= 5 and (related or not _ON_TOPIC.search(s)))
         pools.append(Prose(
             sentences=tuple(sentences),
-            titles=tuple(a.title for a in articles),
-            leads=tuple(a.lead for a in articles),
+            titles=tuple(a.title for a in articles if related or not _ON_TOPIC.search(a.title)),
+            leads=tuple(a.lead for a in articles if related or not _ON_TOPIC.search(a.lead)),
             authors=tuple(dict.fromkeys(a.author for a in articles)),
             tags=tuple(dict.fromkeys(t for a in articles for t in a.tags)),
         ))
@@ -197,14 +208,16 @@ def render_article(page: Page, base: str, site: str, neighbours: list[Page]) -> 
                        f"{h(link.title)}</a></p>")
     tags = "".join(f'<li><a href="/tags/{_SLUG_JUNK.sub("-", t.lower())}/">{h(t)}</a></li>'
                    for t in page.tags)
-    more = "".join(f'<li><a href="{h(n.path)}">{h(n.title)}</a></li>' for n in neighbours)
+    more = "".join(f'<li><a href="{h(n.path)}">{h(n.title)}</a><p>{h(n.lead)}</p></li>'
+                   for n in neighbours[:6])
+    popular = "".join(f'<li><a href="{h(n.path)}">{h(n.title)}</a></li>' for n in neighbours[6:])
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{h(page.title)} | {h(site)}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"{''.join(meta)}"
-        '<link rel="stylesheet" href="/static/main.css"><script src="/static/app.js" defer></script>'
-        f"</head><body>{_header(site)}{cookie_notice(site)}<main>"
+        '<link rel="stylesheet" href="/static/main.css">'
+        f"{_head_assets(site)}</head><body>{_header(site)}{cookie_notice(site)}<main>"
         f'<nav class="breadcrumbs"><a href="/">Home</a> &rsaquo; '
         f'<a href="/{page.section}/">{page.section.title()}</a></nav>'
         f'<article class="story"><h1>{h(page.title)}</h1><p class="lead">{h(page.lead)}</p>'
@@ -216,6 +229,7 @@ def render_article(page: Page, base: str, site: str, neighbours: list[Page]) -> 
         f'<div class="story-body">{"".join(body)}</div>'
         f'<ul class="tags">{tags}</ul>{share_bar(url, page.title)}</article>'
         f'<aside class="more"><h2>More news</h2><ul>{more}</ul></aside>'
+        f'<aside class="most-read"><h2>Most read</h2><ol>{popular}</ol></aside>'
         f"{newsletter(site)}</main>{_footer(site)}</body></html>"
     )
 
@@ -234,18 +248,38 @@ def _json_ld(page: Page, url: str, site: str) -> str:
     return f'<script type="application/ld+json">{text}</script>'
 
 
+@functools.cache
 def _header(site: str) -> str:
-    items = "".join(f'<li><a href="/{s}/">{s.title()}</a></li>' for s in SECTIONS)
+    """Site header with a mega-menu: every section with its sub-sections."""
+    menu = "".join(
+        f'<li><a href="/{s}/">{s.title()}</a><ul class="sub">'
+        + "".join(f'<li><a href="/{s}/{t}/">{t.title()}</a></li>' for t in SUBSECTIONS)
+        + "</ul></li>" for s in SECTIONS)
     return (f'<header class="site-header"><a class="logo" href="/">{h(site)}</a>'
-            f'<nav class="main-nav"><ul>{items}</ul></nav><form class="search" action="/search">'
+            f'<nav class="main-nav"><ul>{menu}</ul></nav><form class="search" action="/search">'
             '<input type="search" name="q" placeholder="Search"></form></header>')
 
 
+@functools.cache
 def _footer(site: str) -> str:
-    links = "".join(f'<li><a href="/{p}/">{p.title()}</a></li>'
-                    for p in ("about", "contacts", "advertising", "privacy", "terms", "archive"))
-    return (f'<footer class="site-footer"><ul>{links}</ul><p>&copy; 2022 {h(site)}. All rights '
-            "reserved. Reproduction of materials is allowed only with a hyperlink.</p></footer>")
+    sections = "".join(f'<li><a href="/{s}/">{s.title()}</a></li>' for s in SECTIONS)
+    links = "".join(f'<li><a href="/{p}/">{p.title()}</a></li>' for p in FOOTER_PAGES)
+    return (f'<footer class="site-footer"><ul class="sections">{sections}</ul><ul>{links}</ul>'
+            f"<p>&copy; 2022 {h(site)}. All rights reserved. Reproduction of materials is allowed "
+            "only with a hyperlink.</p></footer>")
+
+
+@functools.cache
+def _head_assets(site: str) -> str:
+    """Inline CSS and an application-state script, as news sites ship on every page."""
+    css = "".join(f".c{i}{{margin:{i % 7}px;padding:{i % 5}px;color:#{i * 40503 % 0xFFFFFF:06x}}}"
+                  for i in range(120))
+    ads = [{"slot": f"slot-{i}", "sizes": [[300, 250], [728, 90]],
+            "targeting": {"pos": i, "section": SECTIONS[i % len(SECTIONS)]}} for i in range(60)]
+    state = {"site": site, "config": {"ads": ads},
+             "features": {f"flag_{i}": i % 3 == 0 for i in range(200)}}
+    return (f"<style>{css}</style><script>window.__STATE__ = {json.dumps(state)};</script>"
+            '<script async src="https://www.googletagmanager.com/gtag/js?id=G-XXXX"></script>')
 
 
 def render_home(pages: list[Page], site: str) -> str:
@@ -271,7 +305,8 @@ def render_sitemaps(pages: list[Page], base: str, news: bool) -> dict[str, str]:
             entries.append(f"<url><loc>{base}{p.path.lstrip('/')}</loc>"
                            f"<lastmod>{p.published.isoformat()}</lastmod>{extra}</url>")
         files[f"/sitemaps/articles-{start // SITEMAP_SIZE + 1}.xml"] = (
-            f'<?xml version="1.0" encoding="UTF-8"?><urlset {ns}{news_ns}>{"".join(entries)}</urlset>')
+            f'<?xml version="1.0" encoding="UTF-8"?><urlset {ns}{news_ns}>{"".join(entries)}'
+            "</urlset>")
     index = "".join(f"<sitemap><loc>{base}{path.lstrip('/')}</loc></sitemap>" for path in files)
     files["/sitemap.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex {ns}>{index}'
                              "</sitemapindex>")
@@ -297,10 +332,10 @@ def build_site(host: int, base: str, pages: list[Page]) -> dict[bytes, tuple[byt
     html = "text/html; charset=utf-8"
     routes: dict[bytes, tuple[bytes, bool]] = {}
     for i, page in enumerate(pages):
-        neighbours = [pages[(i + k) % len(pages)] for k in (1, 2, 3, 5, 8) if len(pages) > k]
+        neighbours = [pages[(i + k) % len(pages)] for k in NEIGHBOURS if len(pages) > k]
         text = render_article(page, base, site, neighbours)
         routes[page.path.encode()] = (response(text.encode(), html), True)
-    robots = f"User-agent: *\nDisallow: /search\nDisallow: /private/\n\nSitemap: {base}sitemap.xml\n"
+    robots = f"User-agent: *\nDisallow: /search\nDisallow: /private/\nSitemap: {base}sitemap.xml\n"
     routes[b"/robots.txt"] = (response(robots.encode(), "text/plain; charset=utf-8"), False)
     routes[b"/"] = (response(render_home(pages, site).encode(), html), False)
     for path, xml in render_sitemaps(pages, base, news=host == 3).items():
@@ -392,10 +427,8 @@ def main(argv: list[str] | None = None) -> None:
     def announce(info: dict) -> None:
         print(json.dumps(info), flush=True)
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(args.articles, HOSTS, announce))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -49,19 +49,23 @@ class Citadel(Site):
     # -- handlers ----------------------------------------------------------------------------
 
     def home(self, _m: re.Match[str], _q: Query) -> Response:
-        main = ('<section class="hot"><h2>Events</h2>'
-                + "".join(self.teaser(a) for a in self.articles[:8]) + "</section>")
+        main = (
+            '<section class="hot"><h2>Events</h2>'
+            + "".join(self.teaser(a) for a in self.articles[:8])
+            + "</section>"
+        )
         return self.html(self.layout("The Citadel", main))
 
     def _feed(self, items: list[Article], path: str, page: str | None) -> Response | None:
         number = int(page or 1)
         start = (number - 1) * FEED_SIZE
-        chunk = items[start:start + FEED_SIZE]
+        chunk = items[start : start + FEED_SIZE]
         if not chunk or number < 1:
             return None
         more = start + FEED_SIZE < len(items)
-        entries = [feeds.Entry(self.article_url(a), a.title, a.published, a.lead, a.tags)
-                   for a in chunk]
+        entries = [
+            feeds.Entry(self.article_url(a), a.title, a.published, a.lead, a.tags) for a in chunk
+        ]
         self_url = self.url(path if number == 1 else f"{path}/page/{number}")
         next_url = self.url(f"{path}/page/{number + 1}") if more else None
         body = feeds.atom(f"{self.name}: events", self_url, self.url("/"), entries, next_url)
@@ -72,8 +76,7 @@ class Citadel(Site):
 
     def feed_section(self, m: re.Match[str], _q: Query) -> Response | None:
         section = m.group(1)
-        return self._feed(self.in_section(section), f"/events/president/{section}/feed",
-                          m.group(2))
+        return self._feed(self.in_section(section), f"/events/president/{section}/feed", m.group(2))
 
     def section_page(self, m: re.Match[str], _q: Query) -> Response | None:
         section = m.group(1)
@@ -81,26 +84,37 @@ class Citadel(Site):
         if section not in SECTIONS or not items:
             return None
         base = f"/events/president/{section}"
-        return self.listing(SECTIONS[section], items, int(m.group(2) or 1),
-                            lambda n: base if n == 1 else f"{base}/page/{n}")
+        return self.listing(
+            SECTIONS[section],
+            items,
+            int(m.group(2) or 1),
+            lambda n: base if n == 1 else f"{base}/page/{n}",
+        )
 
     def keyword_page(self, m: re.Match[str], _q: Query) -> Response | None:
         name, items = self.tagged(m.group(1))
         base = f"/catalog/keywords/{m.group(1)}/events"
         if not items:
             return None
-        return self.listing(name, items, int(m.group(2) or 1),
-                            lambda n: base if n == 1 else f"{base}/page/{n}")
+        return self.listing(
+            name, items, int(m.group(2) or 1), lambda n: base if n == 1 else f"{base}/page/{n}"
+        )
 
     def search_page(self, _m: re.Match[str], q: Query) -> Response | None:
         query = q.get("query", "")
         found = self.search(query)
         if not found:
-            main = (f'<h1 class="search__title">Search</h1><p class="search__empty">'
-                    f"Your search for “{h(query)}” did not match any documents.</p>")
+            main = (
+                f'<h1 class="search__title">Search</h1><p class="search__empty">'
+                f"Your search for “{h(query)}” did not match any documents.</p>"
+            )
             return self.html(self.layout("Search", main))
-        return self.listing(f"Search results: {query}", found, self.page_number(q),
-                            lambda n: "/search?" + urlencode({"query": query, "page": n}))
+        return self.listing(
+            f"Search results: {query}",
+            found,
+            self.page_number(q),
+            lambda n: "/search?" + urlencode({"query": query, "page": n}),
+        )
 
     # -- templates ---------------------------------------------------------------------------
 
@@ -115,8 +129,9 @@ class Citadel(Site):
         )
 
     def layout(self, title: str, main: str, head: str = "") -> str:
-        menu = "".join(f'<li><a href="/events/president/{k}">{v}</a></li>'
-                       for k, v in SECTIONS.items())
+        menu = "".join(
+            f'<li><a href="/events/president/{k}">{v}</a></li>' for k, v in SECTIONS.items()
+        )
         return (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>{h(title)} • The Citadel</title>"
@@ -155,11 +170,14 @@ class Citadel(Site):
             f'<div class="read__lead entry-summary p-summary">{h(article.lead)}</div>'
             f'<div class="read__internal_content">{body}</div>'
             f'<div class="read__bottommeta"><p>Keywords: {keywords}</p>'
-            f'<p>Publication date: {when:%B} {when.day}, {when:%Y}, {when:%H:%M}</p>'
+            f"<p>Publication date: {when:%B} {when.day}, {when:%Y}, {when:%H:%M}</p>"
             f'<p>Text version: <a href="/print{self.article_path(article)}">print</a></p>'
             f'<p>Direct link: <a href="{h(url)}">{h(url)}</a></p></div>'
-            + (f'<div class="read__see_also"><h3>See also</h3><ul>{see_also}</ul></div>'
-               if see_also else "")
+            + (
+                f'<div class="read__see_also"><h3>See also</h3><ul>{see_also}</ul></div>'
+                if see_also
+                else ""
+            )
             + share_bar(url, article.title, "read__share")
             + "</div>"
         )

@@ -38,8 +38,11 @@ class Crescent(Site):
     # -- handlers ----------------------------------------------------------------------------
 
     def home(self, _m: re.Match[str], _q: Query) -> Response:
-        main = ('<div class="news-list main-news">'
-                + "".join(self.teaser(a) for a in self.articles[:6]) + "</div>")
+        main = (
+            '<div class="news-list main-news">'
+            + "".join(self.teaser(a) for a in self.articles[:6])
+            + "</div>"
+        )
         return self.html(self.layout("Eurasia - Islamic World", main))
 
     def section_page(self, m: re.Match[str], q: Query) -> Response | None:
@@ -47,8 +50,12 @@ class Crescent(Site):
         items = self.in_section(section)
         if section not in SECTIONS or not items:
             return None
-        return self.listing(SECTIONS[section], items, self.page_number(q, "PAGEN_1"),
-                            lambda n: f"/en/{section}/" + (f"?PAGEN_1={n}" if n > 1 else ""))
+        return self.listing(
+            SECTIONS[section],
+            items,
+            self.page_number(q, "PAGEN_1"),
+            lambda n: f"/en/{section}/" + (f"?PAGEN_1={n}" if n > 1 else ""),
+        )
 
     # -- templates ---------------------------------------------------------------------------
 
@@ -83,11 +90,16 @@ class Crescent(Site):
             f'<meta property="og:url" content="{h(url)}">'
             f'<meta name="description" content="{h(article.lead)}">'
         )
-        source = self.corpus.resolve(article.site, article.syndicated_of) \
-            if article.syndicated_of else None
-        credits = [CREDIT, f"Photo: {article.photo}" if article.photo else "",
-                   "Based on materials from NORTA" if source and source.site == "northwind"
-                   else ""]
+        source = (
+            self.corpus.resolve(article.site, article.syndicated_of)
+            if article.syndicated_of
+            else None
+        )
+        credits = [
+            CREDIT,
+            f"Photo: {article.photo}" if article.photo else "",
+            "Based on materials from NORTA" if source and source.site == "northwind" else "",
+        ]
         credit_html = "".join(f"<p>{h(c)}</p>" for c in credits if c)
         body = "".join(f"<p>{h(p)}</p>" for p in article.paragraphs)
         more = "".join(

@@ -15,8 +15,14 @@ from crawler.newsweb.content import Article
 from crawler.newsweb.markup import cookie_notice, h, json_ld, newsletter, open_graph, share_bar
 from crawler.newsweb.site import Handler, Query, Response, Site, slugify
 
-REGIONS = {"kazakhstan": "Kazakhstan", "russia": "Russia", "caucasus": "Caucasus",
-           "central-asia": "Central Asia", "ukraine": "Ukraine", "culture": "Culture"}
+REGIONS = {
+    "kazakhstan": "Kazakhstan",
+    "russia": "Russia",
+    "caucasus": "Caucasus",
+    "central-asia": "Central Asia",
+    "ukraine": "Ukraine",
+    "culture": "Culture",
+}
 
 
 class Ledger(Site):
@@ -55,8 +61,13 @@ class Ledger(Site):
 
     def rss(self, _m: re.Match[str], _q: Query) -> Response:
         entries = [
-            feeds.Entry(self.tracked(self.article_url(a), "rss", "feed"), a.title, a.published,
-                        a.lead, a.tags)
+            feeds.Entry(
+                self.tracked(self.article_url(a), "rss", "feed"),
+                a.title,
+                a.published,
+                a.lead,
+                a.tags,
+            )
             for a in self.articles[:25]
         ]
         body = feeds.rss(self.name, self.url("/"), "Independent news and analysis", "en", entries)
@@ -67,16 +78,21 @@ class Ledger(Site):
         items = self.in_section(region)
         if region not in REGIONS or not items:
             return None
-        return self.listing(REGIONS[region], items, self.page_number(q),
-                            lambda n: f"/region/{region}" + (f"?page={n}" if n > 1 else ""))
+        return self.listing(
+            REGIONS[region],
+            items,
+            self.page_number(q),
+            lambda n: f"/region/{region}" + (f"?page={n}" if n > 1 else ""),
+        )
 
     def tag_page(self, m: re.Match[str], q: Query) -> Response | None:
         name, items = self.tagged(m.group(1))
         base = f"/tag/{m.group(1)}"
         if not items:
             return None
-        return self.listing(name, items, self.page_number(q),
-                            lambda n: base + (f"?page={n}" if n > 1 else ""))
+        return self.listing(
+            name, items, self.page_number(q), lambda n: base + (f"?page={n}" if n > 1 else "")
+        )
 
     def search_page(self, _m: re.Match[str], q: Query) -> Response | None:
         query = q.get("q", "")
@@ -84,8 +100,12 @@ class Ledger(Site):
         if not found:
             main = f'<h1>Search</h1><p class="no-results">No results for "{h(query)}".</p>'
             return self.html(self.layout("Search", main))
-        return self.listing(f"{len(found)} results for: {query}", found, self.page_number(q),
-                            lambda n: "/search?" + urlencode({"q": query, "page": n}))
+        return self.listing(
+            f"{len(found)} results for: {query}",
+            found,
+            self.page_number(q),
+            lambda n: "/search?" + urlencode({"q": query, "page": n}),
+        )
 
     # -- templates ---------------------------------------------------------------------------
 

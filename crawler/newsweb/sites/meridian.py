@@ -15,8 +15,14 @@ from crawler.newsweb.content import Article
 from crawler.newsweb.markup import cookie_notice, h, json_ld, open_graph, share_bar
 from crawler.newsweb.site import Handler, Query, Response, Site
 
-SECTIONS = {"asia-pacific": "Asia Pacific", "europe": "Europe", "us": "United States",
-            "business": "Business", "sports": "Sports", "science": "Science"}
+SECTIONS = {
+    "asia-pacific": "Asia Pacific",
+    "europe": "Europe",
+    "us": "United States",
+    "business": "Business",
+    "sports": "Sports",
+    "science": "Science",
+}
 
 
 class Meridian(Site):
@@ -46,8 +52,11 @@ class Meridian(Site):
     # -- handlers ----------------------------------------------------------------------------
 
     def home(self, _m: re.Match[str], _q: Query) -> Response:
-        main = ('<section data-testid="home-feed">'
-                + "".join(self.teaser(a) for a in self.articles[:5]) + "</section>")
+        main = (
+            '<section data-testid="home-feed">'
+            + "".join(self.teaser(a) for a in self.articles[:5])
+            + "</section>"
+        )
         return self.html(self.layout("Meridian Wire | Breaking international news", main))
 
     def sitemap_index(self, _m: re.Match[str], _q: Query) -> Response:
@@ -77,7 +86,7 @@ class Meridian(Site):
         )
 
     def layout(self, title: str, main: str, head: str = "") -> str:
-        nav = "".join(f'<li><span>{v}</span></li>' for v in SECTIONS.values())
+        nav = "".join(f"<li><span>{v}</span></li>" for v in SECTIONS.values())
         return (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<title>{h(title)}</title>{head}</head><body><header class="site-header">'
@@ -91,13 +100,17 @@ class Meridian(Site):
 
     def article_page(self, article: Article) -> str:
         url = self.article_url(article)
-        head = (f'<link rel="canonical" href="{h(url)}">'
-                + open_graph(article, url, self.name, article.title)
-                + json_ld(article, url, self.name))
-        body = "".join(f'<p data-testid="paragraph-{i}">{h(p)}</p>'
-                       for i, p in enumerate(article.paragraphs))
-        more = "".join(f'<li><a href="{h(link)}">{h(a.title)}</a></li>'
-                       for a, link in self.related_of(article))
+        head = (
+            f'<link rel="canonical" href="{h(url)}">'
+            + open_graph(article, url, self.name, article.title)
+            + json_ld(article, url, self.name)
+        )
+        body = "".join(
+            f'<p data-testid="paragraph-{i}">{h(p)}</p>' for i, p in enumerate(article.paragraphs)
+        )
+        more = "".join(
+            f'<li><a href="{h(link)}">{h(a.title)}</a></li>' for a, link in self.related_of(article)
+        )
         main = (
             '<article><header class="article-header">'
             f'<h1 data-testid="Heading">{h(article.title)}</h1>'

@@ -25,8 +25,12 @@ from crawler.newsweb.markup import (
 from crawler.newsweb.site import Handler, Query, Response, Site, slugify
 
 SECTION_TITLES = {
-    "politics": "Politics & Diplomacy", "world": "World", "economy": "Business & Economy",
-    "society": "Society & Culture", "sport": "Sports", "science": "Science & Space",
+    "politics": "Politics & Diplomacy",
+    "world": "World",
+    "economy": "Business & Economy",
+    "society": "Society & Culture",
+    "sport": "Sports",
+    "science": "Science & Space",
     "premium": "Premium",
 }
 
@@ -73,8 +77,7 @@ class Northwind(Site):
         main = (
             '<section class="top-news"><div class="top-news__main">'
             f'<a href="{h(self.article_path(top))}"><h2>{h(top.title)}</h2></a>'
-            f"<p>{h(top.lead)}</p></div></section>"
-            + self._list("Latest news", self.articles[1:10])
+            f"<p>{h(top.lead)}</p></div></section>" + self._list("Latest news", self.articles[1:10])
         )
         return self.html(self.layout(f"{self.name} - news from Russia and the world", main))
 
@@ -99,13 +102,19 @@ class Northwind(Site):
         return self._paged(f"Search results: {query}", found, base, q)
 
     def rss(self, _m: re.Match[str], _q: Query) -> Response:
-        body = feeds.rss(self.name, self.url("/"), "Latest news from NORTA", "en",
-                         [self._entry(a) for a in self._public()[:30]])
+        body = feeds.rss(
+            self.name,
+            self.url("/"),
+            "Latest news from NORTA",
+            "en",
+            [self._entry(a) for a in self._public()[:30]],
+        )
         return Response(200, "application/rss+xml; charset=utf-8", body)
 
     def sitemap_index(self, _m: re.Match[str], _q: Query) -> Response:
-        body = feeds.sitemap_index([self.url("/sitemap/sitemap_articles.xml.gz"),
-                                    self.url("/sitemap/sitemap_news.xml")])
+        body = feeds.sitemap_index(
+            [self.url("/sitemap/sitemap_articles.xml.gz"), self.url("/sitemap/sitemap_news.xml")]
+        )
         return Response(200, "application/xml", body)
 
     def sitemap_gz(self, _m: re.Match[str], _q: Query) -> Response:
@@ -143,13 +152,19 @@ class Northwind(Site):
         chunk, pages = paged
         sep = "&" if "?" in base else "?"
         links = [(n, base if n == 1 else f"{base}{sep}page={n}") for n in range(1, pages + 1)]
-        main = (f"<h1>{h(title)}</h1>" + self._list("", chunk)
-                + pager(links, self.page_number(q), "news-list__pagination"))
+        main = (
+            f"<h1>{h(title)}</h1>"
+            + self._list("", chunk)
+            + pager(links, self.page_number(q), "news-list__pagination")
+        )
         return self.html(self.layout(title, main))
 
     def layout(self, title: str, main: str, head: str = "") -> str:
-        nav = "".join(f'<li><a href="/{k}">{h(v)}</a></li>'
-                      for k, v in SECTION_TITLES.items() if k != "premium")
+        nav = "".join(
+            f'<li><a href="/{k}">{h(v)}</a></li>'
+            for k, v in SECTION_TITLES.items()
+            if k != "premium"
+        )
         return (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>{h(title)}</title>"
@@ -177,22 +192,30 @@ class Northwind(Site):
             f'<meta name="description" content="{h(article.lead)}">'
             f'<link rel="canonical" href="{h(url)}">'
             + open_graph(article, url, self.name, f"{article.title} - {self.short}", image)
-            + breadcrumbs_ld([(self.name, self.url("/")),
-                              (SECTION_TITLES[article.section], self.url(f"/{article.section}"))])
+            + breadcrumbs_ld(
+                [
+                    (self.name, self.url("/")),
+                    (SECTION_TITLES[article.section], self.url(f"/{article.section}")),
+                ]
+            )
             + json_ld(article, url, self.name, image)
         )
         first, *rest = article.paragraphs
         month = f"{article.published:%B} {article.published.day}"
         dateline = f"{article.place.upper()}, {month}. /{self.short}/. " if article.place else ""
         body = f"<p>{h(dateline)}{h(first)}</p>" + "".join(f"<p>{h(p)}</p>" for p in rest)
-        tags = "".join(f'<a class="tags__item" href="/tag/{slugify(t)}">{h(t)}</a>'
-                       for t in article.tags)
+        tags = "".join(
+            f'<a class="tags__item" href="/tag/{slugify(t)}">{h(t)}</a>' for t in article.tags
+        )
         related = "".join(
             f'<li><a href="{h(self.tracked(link, "norta", "related"))}">{h(a.title)}</a></li>'
             for a, link in self.related_of(article)
         )
-        box = (f'<div class="related-news"><h3>Read also</h3><ul>{related}</ul></div>'
-               if related else "")
+        box = (
+            f'<div class="related-news"><h3>Read also</h3><ul>{related}</ul></div>'
+            if related
+            else ""
+        )
         main = (
             '<article class="news"><div class="news-header">'
             f'<div class="news-header__section"><a href="/{article.section}">'

@@ -14,8 +14,14 @@ from crawler.newsweb.content import Article
 from crawler.newsweb.markup import cookie_notice, h, share_bar
 from crawler.newsweb.site import Handler, Query, Response, Site, slugify
 
-SECTIONS = {"politics": "Politics", "society": "Society", "economy": "Economy",
-            "incidents": "Incidents", "sport": "Sport", "culture": "Culture"}
+SECTIONS = {
+    "politics": "Politics",
+    "society": "Society",
+    "economy": "Economy",
+    "incidents": "Incidents",
+    "sport": "Sport",
+    "culture": "Culture",
+}
 
 
 class Steppe(Site):
@@ -45,15 +51,26 @@ class Steppe(Site):
     # -- handlers ----------------------------------------------------------------------------
 
     def home(self, _m: re.Match[str], _q: Query) -> Response:
-        main = ('<div class="lenta"><h2 class="lenta__title">News feed</h2>'
-                + "".join(self.teaser(a) for a in self.articles[:10]) + "</div>")
+        main = (
+            '<div class="lenta"><h2 class="lenta__title">News feed</h2>'
+            + "".join(self.teaser(a) for a in self.articles[:10])
+            + "</div>"
+        )
         return self.html(self.layout("Steppe Inform - Kazakhstan news agency", main))
 
     def rss(self, _m: re.Match[str], _q: Query) -> Response:
-        entries = [feeds.Entry(self.article_url(a), a.title, a.published, a.lead, a.tags)
-                   for a in self.articles[:20]]
-        body = feeds.rss(self.name, self.url("/en/"), "Steppe Inform: news of Kazakhstan",
-                         "en", entries, encoding=self.encoding)
+        entries = [
+            feeds.Entry(self.article_url(a), a.title, a.published, a.lead, a.tags)
+            for a in self.articles[:20]
+        ]
+        body = feeds.rss(
+            self.name,
+            self.url("/en/"),
+            "Steppe Inform: news of Kazakhstan",
+            "en",
+            entries,
+            encoding=self.encoding,
+        )
         return Response(200, f"application/rss+xml; charset={self.encoding}", body)
 
     def section_page(self, m: re.Match[str], q: Query) -> Response | None:
@@ -61,16 +78,21 @@ class Steppe(Site):
         items = self.in_section(section)
         if section not in SECTIONS or not items:
             return None
-        return self.listing(SECTIONS[section], items, self.page_number(q),
-                            lambda n: f"/en/{section}" + (f"?page={n}" if n > 1 else ""))
+        return self.listing(
+            SECTIONS[section],
+            items,
+            self.page_number(q),
+            lambda n: f"/en/{section}" + (f"?page={n}" if n > 1 else ""),
+        )
 
     def tag_page(self, m: re.Match[str], q: Query) -> Response | None:
         name, items = self.tagged(m.group(1))
         base = f"/en/tag/{m.group(1)}"
         if not items:
             return None
-        return self.listing(f"#{name}", items, self.page_number(q),
-                            lambda n: base + (f"?page={n}" if n > 1 else ""))
+        return self.listing(
+            f"#{name}", items, self.page_number(q), lambda n: base + (f"?page={n}" if n > 1 else "")
+        )
 
     # -- templates ---------------------------------------------------------------------------
 
@@ -101,8 +123,8 @@ class Steppe(Site):
             f'<div class="content">{main}</div>'
             '<aside class="sidebar"><h4>Главное</h4><ul><li>Новости Казахстана</li>'
             "<li>Курсы валют</li><li>Погода в Нур-Султане</li></ul></aside>"
-            '<footer><p>© 1997–2022 Steppe Inform. All rights reserved. Any use of materials '
-            'is allowed only with a hyperlink to the agency.</p><p>Адрес редакции: '
+            "<footer><p>© 1997–2022 Steppe Inform. All rights reserved. Any use of materials "
+            "is allowed only with a hyperlink to the agency.</p><p>Адрес редакции: "
             "г. Нур-Султан, ул. Бейбитшилик, 4</p></footer>"
             f"{cookie_notice(self.name)}</body></html>"
         )
@@ -124,8 +146,11 @@ class Steppe(Site):
             f'<div class="article__body">{body}</div>'
             f'<div class="article__tags">{tags}</div>'
             + share_bar(url, article.title, "article__share")
-            + (f'<div class="also"><div class="also__title">Also read</div><ul>{more}</ul></div>'
-               if more else "")
+            + (
+                f'<div class="also"><div class="also__title">Also read</div><ul>{more}</ul></div>'
+                if more
+                else ""
+            )
             + '<div class="feed-sub">Follow Steppe Inform on <a href="https://t.me.invalid/steppeinform">'
             "Telegram</a></div></div>"
         )
