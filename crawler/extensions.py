@@ -15,22 +15,9 @@ from twisted.python.failure import Failure
 
 from crawler.datadir import DataDir
 from crawler.failures import failure_kind
-from crawler.runstats import SEEDS, count, per_source
+from crawler.runstats import KINDS, SEEDS, count, per_source
 
 logger = logging.getLogger(__name__)
-
-_TOTALS = (
-    "pages_fetched",
-    "articles_extracted",
-    "stored",
-    "duplicates",
-    "known",
-    "unrelated",
-    "not_article",
-    "extraction_failed",
-    "robots_disallowed",
-    "errors",
-)
 
 
 class RunSummary:
@@ -67,7 +54,7 @@ class RunSummary:
             table.setdefault(source.name, {})
         per = {}
         for name, counts in sorted(table.items()):
-            row = {kind: counts.get(kind, 0) for kind in _TOTALS}
+            row = {kind: counts.get(kind, 0) for kind in KINDS}
             row["error_kinds"] = {
                 k.split("/", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("errors/")
             }
@@ -83,7 +70,7 @@ class RunSummary:
             "settings": {
                 name: settings.get(name) for name in ("SEEDS_DIR", "SOURCES_FILE", "DATA_DIR")
             },
-            "totals": {kind: stats.get(f"news/{kind}", 0) for kind in _TOTALS},
+            "totals": {kind: stats.get(f"news/{kind}", 0) for kind in KINDS},
             "downloader": {
                 "request_count": stats.get("downloader/request_count", 0),
                 "response_count": stats.get("downloader/response_count", 0),

@@ -85,3 +85,17 @@ def test_jsonld_article_body_used_when_page_text_is_missing() -> None:
     record = extract_article(html, "https://example.com/news/troops-sent")
     assert record["body"] == text.strip()
     assert record["title"] == "Troops sent"
+
+
+def test_agency_byline_becomes_based_on_and_entities_are_decoded() -> None:
+    html = (
+        "<html><head>"
+        '<meta property="og:title" content="Chelsea activate &amp;#163;71.6m clause&amp;nbsp;now">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"author": {"@type": "Person", "name": "The Associated Press"}}</script>'
+        "</head><body><p>Text.</p></body></html>"
+    )
+    record = extract_article(html, "https://example.com/sport/chelsea")
+    assert record["title"] == "Chelsea activate £71.6m clause now"
+    assert record["authors"] == []
+    assert record["based_on"] == "AP"

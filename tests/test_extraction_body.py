@@ -1,10 +1,16 @@
 import re
 from pathlib import Path
 
+from lxml import etree
 from trafilatura.utils import load_html
 
 from crawler.extraction.body import clean_blocks
-from crawler.extraction.generic import Block, add_missing_chunks
+from crawler.extraction.generic import (
+    Block,
+    add_missing_chunks,
+    restore_link_spaces,
+    trafilatura_blocks,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
 STORY = [
@@ -41,6 +47,21 @@ def test_page_furniture_around_the_story_dropped() -> None:
         Block("Updated at 1:23 p.m."),
     ]
     assert clean_blocks(blocks) == [b.text for b in STORY]
+
+
+def test_sentences_starting_like_boilerplate_kept() -> None:
+    blocks = [
+        Block("Subscribers to the service rose by a third in the last quarter of the year."),
+        Block("Copyright law was changed in the same session of parliament."),
+        Block("Recommended doses were cut after the trial."),
+        *STORY,
+    ]
+    assert len(clean_blocks(blocks)) == 5
+
+
+def test_short_closing_sentence_with_a_year_kept() -> None:
+    blocks = [*STORY, Block("The trial is set for March 2020.")]
+    assert clean_blocks(blocks)[-1] == "The trial is set for March 2020."
 
 
 def test_boilerplate_and_closing_promotions_dropped() -> None:
@@ -85,3 +106,34 @@ def test_related_story_cards_are_not_chunks() -> None:
     tree = load_html((FIXTURES / "split_body.html").read_text("utf-8"))
     card = [Block(tree.xpath('//div[@class="story-card"]/p')[0].text_content())]
     assert add_missing_chunks(tree, card) == card
+
+
+def test_teasers_under_linked_headlines_dropped() -> None:
+    blocks = [
+        *STORY,
+        Block("Pochettino fired by Tottenham", link_density=1.0),
+        Block("He took the club to the Champions League final in June", tag="head"),
+        Block("-"),
+        Block("Results from the expansion draft", link_density=1.0),
+        Block("Here is what you need to know about the draft", tag="head"),
+    ]
+    assert clean_blocks(blocks) == [b.text for b in STORY]
+
+
+def test_space_after_links_restored() -> None:
+    body = etree.fromstring(
+        "<body><p>The <ref>MacBook Pro</ref>was released, <ref>it</ref>'s new.</p></body>"
+    )
+    restore_link_spaces(body)
+    assert "".join(body.itertext()) == "The MacBook Pro was released, it's new."
+
+
+def test_captions_repeating_image_alt_text_dropped() -> None:
+    story = "<br><br>".join(b.text for b in STORY * 3)
+    figure = (
+        "<div><img src='a.jpg' alt='The summit by video link'><p>The summit by video link</p></div>"
+    )
+    html = f"<html><body><div class='article-text'>{story}{figure}{story}</div></body></html>"
+    texts = [b.text for b in trafilatura_blocks(load_html(html), "https://example.com/a")]
+    assert STORY[0].text in texts
+    assert "The summit by video link" not in texts

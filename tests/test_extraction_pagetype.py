@@ -1,6 +1,10 @@
 from pathlib import Path
 
+from trafilatura.utils import load_html
+
 from crawler.extraction import extract_article
+from crawler.extraction.pagetype import classify_page
+from crawler.extraction.structured import read_structured
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
 
@@ -35,3 +39,27 @@ def test_script_rendered_article_is_article_with_empty_body() -> None:
 def test_short_unmarked_page_is_other() -> None:
     html = "<html><head><title>Contact us</title></head><body><p>Write to us.</p></body></html>"
     assert extract_article(html, "https://example.com/contact")["page_type"] == "other"
+
+
+def test_mostly_linked_main_text_is_a_listing() -> None:
+    tree = load_html("<html><body><p>x</p></body></html>")
+    data = read_structured(tree)
+    body = "A long enough article body. " * 20
+    assert classify_page("https://example.com/news/x", tree, data, body, 0.6) == "listing"
+    assert classify_page("https://example.com/news/x", tree, data, body, 0.1) == "article"
+
+
+def test_article_full_of_links_stays_an_article() -> None:
+    tree = load_html('<html><head><meta property="og:type" content="article"></head></html>')
+    data = read_structured(tree)
+    body = "Deal of the day: a console for less. " * 20
+    assert classify_page("https://example.com/deals/x", tree, data, body, 0.6) == "article"
+
+
+def test_article_urls_under_section_paths() -> None:
+    tree = load_html("<html><body><p>x</p></body></html>")
+    data = read_structured(tree)
+    body = "A long enough article body. " * 20
+    url = "https://example.com/section/world/2022/01/10/csto-summit"
+    assert classify_page(url, tree, data, body, 0.0) == "article"
+    assert classify_page("https://example.com/section/world", tree, data, body, 0.0) == "listing"

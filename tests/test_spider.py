@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from crawler.datadir import DataDir
 from crawler.discovery import Candidate
@@ -62,10 +64,7 @@ def test_per_source_delay_becomes_a_download_slot(tmp_path: Path) -> None:
 
 
 def test_start_yields_seeds_before_requests(spider: RelatedSpider) -> None:
-    async def collect():
-        return [x async for x in spider.start()]
-
-    output = asyncio.run(collect())
+    output = _start(spider)
     assert isinstance(output[0], Article) and output[0].is_seed
     requests = output[1:]
     assert all(isinstance(r, Request) for r in requests)
@@ -120,3 +119,29 @@ def test_candidates_filtered_by_window_host_and_depth(spider: RelatedSpider) -> 
     assert requests[0].priority > requests[1].priority  # the on-topic title goes first
     deep = _response("http://slow.example/a", {"source": "Slow", "via": "link", "depth": 2})
     assert list(spider._article_requests(candidates, deep)) == []
+
+
+def _start(spider: RelatedSpider) -> list:
+    async def collect():
+        return [x async for x in spider.start()]
+
+    return asyncio.run(collect())
+
+
+def test_a_source_probe_releases_its_other_entry_points(spider: RelatedSpider) -> None:
+    probes = [r for r in _start(spider) if isinstance(r, Request)]
+    assert [r.url for r in probes] == ["http://slow.example/rss", "http://fast.example/"]
+    feed = _response("http://slow.example/rss", probes[0].meta)
+    released = [r.url for r in spider.parse_feed(feed) if isinstance(r, Request)]
+    assert "http://slow.example/" in released  # the home page, held back until the probe answered
+    assert list(spider.parse_feed(feed)) == []  # released once only
+
+
+def test_an_unreachable_source_costs_one_request(spider: RelatedSpider) -> None:
+    probes = [r for r in _start(spider) if isinstance(r, Request)]
+    failure = Failure(CannotResolveHostError("DNS lookup failed"))
+    failure.request = probes[0]
+    assert list(spider.on_error(failure)) == []
+    stats = spider.crawler.stats.get_stats()
+    assert stats["news/skipped_unreachable/Slow"] == 1
+    assert stats["news/error/dns/Slow"] == 1

@@ -6,16 +6,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from trafilatura.utils import load_html
 
 from crawler.extraction import dates
 from crawler.extraction.authors import clean_authors
-from crawler.extraction.body import choose_body, clean_blocks
-from crawler.extraction.credits import agency_name, credited_agency
+from crawler.extraction.body import choose_body, clean_blocks, linked_share
+from crawler.extraction.credits import agency_name, credited_agency, is_agency
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.generic import Block, trafilatura_blocks
 from crawler.extraction.language import declared_language, detect_language
@@ -61,6 +62,7 @@ _JSONLD_DATES = ("datePublished", "dateCreated", "uploadDate")
 _MAX_TAGS = 30
 _MAX_DATE_NODES = 20
 _MAX_BYLINES = 5
+_MAX_SUFFIX_LABEL = 3  # host labels this short are taken for (parts of) public suffixes
 
 
 def _clean(text: str | None) -> str:
@@ -129,11 +131,12 @@ def _title_candidates(page: _Page) -> list[str]:
 def _descriptions(page: _Page) -> list[str]:
     """Every summary the page gives, most trusted first."""
     meta = [page.data.first(key) for key in _DESCRIPTION_META]
-    return [d for d in map(_clean, [*meta, page.jsonld("description")]) if d]
+    values = [*meta, page.jsonld("description")]
+    return [_clean(unescape(d)) for d in values if d and d.strip()]
 
 
 def _title(page: _Page, candidates: list[str], site_names: list[str]) -> str:
-    title = candidates[0] if candidates else ""
+    title = _clean(unescape(candidates[0])) if candidates else ""
     if page.rule and page.rule.title_suffix:
         title = page.rule.title_suffix.sub("", title)
     return _strip_site_name(title, site_names)
@@ -167,7 +170,8 @@ def _modified(page: _Page) -> datetime | None:
     return next((p for v in raw if v and (p := page.parse_date(v))), None)
 
 
-def _authors(page: _Page, site_names: list[str]) -> list[str]:
+def _author_strings(page: _Page) -> list[str]:
+    """Author strings as the page gives them, from the most trusted source that has any."""
     raw = page.rule_values("authors")
     if page.obj:
         people = page.obj.get("author") or page.obj.get("creator") or []
@@ -179,7 +183,7 @@ def _authors(page: _Page, site_names: list[str]) -> list[str]:
         raw = [v for key in _AUTHOR_META for v in page.data.meta.get(key, []) if "://" not in v]
     if not raw:
         raw = [_text(node) for node in _BYLINES(page.tree)[:_MAX_BYLINES]]
-    return clean_authors(raw, site_names)
+    return [_clean(unescape(r)) for r in raw]
 
 
 def _tags(page: _Page) -> list[str]:
@@ -210,8 +214,9 @@ def _declared(tree: etree._Element, data: Structured, obj: dict[str, Any] | None
     return next((v for v in values if v and v.strip()), None)
 
 
-def _body(page: _Page, titles: list[str], descriptions: list[str]) -> tuple[str, str]:
-    """(source, body): the site rule's paragraphs if any, else the best generic candidate."""
+def _body(page: _Page, titles: list[str], descriptions: list[str]) -> tuple[str, str, float]:
+    """(source, body, linked share): the site rule's paragraphs if any, else the best generic
+    candidate; the share of the candidate's text that sat in links tells listings apart."""
     source, blocks = "", []
     if page.rule and (paragraphs := page.rule_values("body")):
         source = f"rule:{page.rule.name}"
@@ -230,15 +235,30 @@ def _body(page: _Page, titles: list[str], descriptions: list[str]) -> tuple[str,
         dateline=page.rule.dateline if page.rule else None,
         drop_lines=page.rule.drop_lines if page.rule else (),
     )
-    return source, "\n\n".join(paragraphs)
+    return source, "\n\n".join(paragraphs), linked_share(blocks)
 
 
-def _based_on(page: _Page, body: str) -> str | None:
+def _based_on(page: _Page, body: str, authors: list[str]) -> str | None:
+    """The agency the page credits: site rule, then a credit line, an agency byline, a dateline."""
     rule = page.rule
     credit = rule.credit.search(" ".join(_BODY_TEXT(page.tree))) if rule and rule.credit else None
     if credit:
         return agency_name(credit.group(1))
-    return (rule.based_on if rule else None) or credited_agency(body)
+    if rule and rule.based_on:
+        return rule.based_on
+    byline = next((agency_name(a) for a in authors if is_agency(a)), None)
+    return byline or credited_agency(body)
+
+
+def _site_names(
+    url: str, data: Structured, obj: dict[str, Any] | None, rule: SiteRule | None
+) -> list[str]:
+    """Names the publication goes by: og:site_name, JSON-LD publisher, rule name, host label."""
+    labels = (urlsplit(url).hostname or "").removeprefix("www.").split(".")
+    host = next((label for label in labels if len(label) > _MAX_SUFFIX_LABEL), None)
+    publisher = text_of(obj.get("publisher")) if obj else None
+    names = (data.first("og:site_name"), publisher, rule.name if rule else None, host)
+    return [unescape(n) for n in names if n]
 
 
 def _empty_record(extractor: str) -> dict[str, Any]:
@@ -269,16 +289,11 @@ def extract_article(
             element.drop_tree()
     obj = data.article(rule.jsonld_block if rule else "first")
     page = _Page(url, tree, data, obj, rule, now, _declared(tree, data, obj))
-    publisher = obj.get("publisher") if obj else None
-    site_names = [
-        n
-        for n in (data.first("og:site_name"), text_of(publisher), rule.name if rule else None)
-        if n
-    ]
+    site_names = _site_names(url, data, obj, rule)
     titles = _title_candidates(page)
     title = _title(page, titles, site_names)
     descriptions = _descriptions(page)
-    source, body = _body(page, [title, *titles], descriptions)
+    source, body, linked = _body(page, [title, *titles], descriptions)
     published, published_raw = _published(page)
     found = dates.url_date(url, now) if rule and rule.date_from_url else None
     if found and (published is None or published.date() != found[0].date()):
@@ -286,12 +301,13 @@ def extract_article(
     description = next(iter(descriptions), None) or _clean(
         next(iter(page.rule_values("lead")), None)
     )
+    author_strings = _author_strings(page)
     record = _empty_record(source + ("+jsonld" if obj and source != "jsonld" else ""))
     record.update(
         title=title,
         description=description,
         body=body,
-        authors=_authors(page, site_names),
+        authors=clean_authors(author_strings, site_names),
         published=dates.format_date(published),
         published_raw=published_raw,
         modified=dates.format_date(_modified(page)),
@@ -302,7 +318,7 @@ def extract_article(
             data.first("og:image", "og:image:url", "twitter:image") or page.jsonld("image"), url
         ),
         canonical_url=_absolute(data.links.get("canonical") or data.first("og:url"), url),
-        based_on=_based_on(page, body),
-        page_type=classify_page(url, tree, data, body, published is not None),
+        based_on=_based_on(page, body, author_strings),
+        page_type=classify_page(url, tree, data, body, linked),
     )
     return record

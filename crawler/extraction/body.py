@@ -9,22 +9,29 @@ from crawler.extraction.generic import Block
 
 _WORDS = re.compile(r"\w+")
 _BOILERPLATE = re.compile(
-    r"^(?:read more|read also|also read|see also|see more|related(?: articles| stories)?\s*:|"
-    r"more:|recommended|advertisement|share this|share on|follow us|"
+    r"^(?:(?:read more|read also|also read|see also|see more|share this|share on|follow us|"
     r"follow (?:him|her|them|us|me|[\w.]+(?: \w+){0,5}) on (?:twitter|facebook|instagram)|"
-    r"subscribe|sign up|click here|tell us what you think|"
-    r"you may also like|most read|don'?t miss|more from|comments?$|copyright|©|"
-    r"\(c\) ?\d{4}|all rights reserved|this copy is for your personal|"
-    r"write to .{3,60} at \S+@|читайте также|смотрите также|подписывайтесь|реклама)",
+    r"subscribe|sign up|click here|tell us what you think|you may also like|most read|"
+    r"don'?t miss|more from|читайте также|смотрите также|подписывайтесь)\b|"
+    r"related(?: articles| stories)?\s*:|more:|write to .{3,60} at \S+@|"
+    r"(?:recommended(?: for you| stories| articles| reading)?|advertisement|comments?|реклама)"
+    r"\s*:?$)",
     re.IGNORECASE,
 )
+# Legal notices, however long: "Copyright ©...", "This copy is for your personal use...".
+_LEGAL = re.compile(
+    r"^(?:copyright\s*(?:[©ⓒ]|\(c\)|\d{4})|[©ⓒ]|\(c\) ?\d{4}|all rights reserved|"
+    r"this copy is for your personal)",
+    re.IGNORECASE,
+)
+_MAX_BOILERPLATE_CHARS = 200
 # Labelled or bare addresses: "www.example.com", "Listen: https://...", "jane@example.com".
 _ADDRESS_ONLY = re.compile(r"^(?:[\w ]{1,20}:\s*)?(?:\S+@\S+\.\w+|https?://\S+|www\.\S+)$")
 # Promotions, credits and bios that close an article: "Click here...", "Follow him on Twitter".
 _CLOSING = re.compile(
-    r"\b(?:click here|follow (?:him|her|them|us|me) on|subscribe to|sign up for|newsletter|"
-    r"if you (?:enjoyed|liked) this)\b|"
-    r"^(?:filed under|tags?|sources?|reporting by|writing by|editing by|explore further|"
+    r"\b(?:click here|follow (?:him|her|them|us|me) on|subscrib\w* to (?:our|the|my)|"
+    r"our newsletter|sign up for (?:our|the|my)|if you (?:enjoyed|liked) this)\b|"
+    r"^(?:(?:filed under|tags?|sources?)\s*:|(?:reporting|writing|editing) by\b|explore further$|"
     r"related roundup|more [\w ]{1,20}:)|"
     r"^\[/?\w+[^\]]*\]|^(?:[\w-]+\.)+[a-z]{2,}/\S*$|^.{0,80}https?://\S+$",
     re.IGNORECASE,
@@ -40,6 +47,9 @@ _FURNITURE = re.compile(
 )
 _DATE_LIKE = re.compile(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
 _MAX_FURNITURE_WORDS = 10
+_MAX_DATED_SENTENCE = 4
+_MAX_TEASER = 160
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "»", "'", ")", ":")
 _MIN_JSONLD_CHARS = 200
 _DATELINE_SEARCH = 3
 _LEADING_REPEATS = 3
@@ -80,12 +90,47 @@ def _furniture(text: str) -> bool:
         return False
     if _FURNITURE.search(text):
         return True
-    return len(text.split()) <= _MAX_FURNITURE_WORDS and bool(_DATE_LIKE.search(text))
+    words = len(text.split())
+    if words > _MAX_FURNITURE_WORDS or (text.endswith(".") and words > _MAX_DATED_SENTENCE):
+        return False  # "The trial is set for March 2020." is a sentence, not a date line
+    return bool(_DATE_LIKE.search(text))
+
+
+def _closing(block: Block) -> bool:
+    """A link, promotion, credit or date line of the kind that follows an article."""
+    return (
+        block.link_density >= _TRAILING_LINK_DENSITY
+        or bool(_CLOSING.search(block.text))
+        or _furniture(block.text)
+    )
+
+
+def _teaser(previous: Block, block: Block) -> bool:
+    """A one-line summary under a linked headline: a related-story teaser, not article text."""
+    return (
+        previous.link_density >= _TRAILING_LINK_DENSITY
+        and len(block.text) <= _MAX_TEASER
+        and not block.text.endswith(_SENTENCE_ENDS)
+    )
+
+
+def linked_share(blocks: Sequence[Block]) -> float:
+    """Share of the text of ``blocks`` that sits in mostly-linked lines (high for listings)."""
+    total = sum(len(b.text) for b in blocks)
+    linked = sum(len(b.text) for b in blocks if b.link_density >= _TRAILING_LINK_DENSITY)
+    return linked / total if total else 0.0
 
 
 def _boilerplate(block: Block) -> bool:
+    """Navigation, promotion or address lines, and lines without a word (bare list markers)."""
     text = block.text.removeprefix("- ")
-    return bool(_BOILERPLATE.match(text) or _ADDRESS_ONLY.match(text))
+    if not _WORDS.search(text):
+        return True
+    if _LEGAL.match(text):
+        return True
+    return len(text) <= _MAX_BOILERPLATE_CHARS and bool(
+        _BOILERPLATE.match(text) or _ADDRESS_ONLY.match(text)
+    )
 
 
 def clean_blocks(
@@ -115,11 +160,7 @@ def clean_blocks(
             or _furniture(kept[0].text)
         ):
             kept.pop(0)
-    while kept and (
-        kept[-1].link_density >= _TRAILING_LINK_DENSITY
-        or _CLOSING.search(kept[-1].text)
-        or _furniture(kept[-1].text)
-    ):
+    while kept and (_closing(kept[-1]) or (len(kept) > 1 and _teaser(kept[-2], kept[-1]))):
         kept.pop()
     paragraphs = [b.text for b in kept]
     if dateline is not None:

@@ -56,7 +56,12 @@ def credited_agency(text: str) -> str | None:
     return None
 
 
+def is_agency(text: str) -> bool:
+    """True when ``text`` names a news agency ("Reuters", "The Associated Press")."""
+    return text.strip(" \"«»'.").casefold().removeprefix("the ") in _AGENCIES
+
+
 def agency_name(text: str) -> str:
     """The usual name of an agency given as free text (falls back to the text itself)."""
     cleaned = text.strip(" \"«»'.")
-    return _AGENCIES.get(cleaned.lower(), cleaned)
+    return _AGENCIES.get(cleaned.casefold().removeprefix("the "), cleaned)

@@ -12,6 +12,7 @@ from trafilatura.xml import xmltotxt
 
 _SPACES = re.compile(r"\s+")
 _BLOCK_TAGS = ("p", "head", "item", "quote", "cell")
+_IMAGE_ALTS = etree.XPath("//img/@alt")
 # A body split into sibling chunks (between ads) sits in containers named like this...
 _BODY_CLASS = re.compile(r"body|article|content|story|chunk|text|post|entry", re.IGNORECASE)
 # ...and not like this (lists of other stories share one class too).
@@ -39,28 +40,44 @@ def _flat(element: etree._Element) -> str:
     return _SPACES.sub(" ", "".join(element.itertext())).strip()
 
 
+def restore_link_spaces(body: etree._Element) -> None:
+    """Put back the space trafilatura sometimes trims after a link ("MacBook Prowas released")."""
+    for ref in body.iter("ref"):
+        if ref.tail and ref.tail[0].isalnum():
+            ref.tail = f" {ref.tail}"
+
+
 def trafilatura_blocks(tree: etree._Element, url: str) -> list[Block]:
     """Paragraphs of the main text trafilatura finds in ``tree``, or [].
 
-    Scripts, styles and other never-text elements are removed from ``tree`` first.
+    Scripts, styles and other never-text elements are removed from ``tree`` first; lines that
+    repeat an image's alt text (captions) are left out.
     """
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
-    options = Extractor(output_format="python", comments=False, links=True, url=url, source=url)
+    captions = {c for alt in _IMAGE_ALTS(tree) if len((c := " ".join(alt.split())).split()) > 1}
+    options = Extractor(output_format="txt", comments=False, links=True, url=url, source=url)
     document = bare_extraction(tree, options=options)
     if document is None or document.body is None:
         return []
-    for ref in document.body.iter("ref"):
-        if ref.tail and ref.tail[0].isalnum():  # trafilatura trims the space after a link
-            ref.tail = f" {ref.tail}"
+    restore_link_spaces(document.body)
     hints: dict[str, tuple[str, float]] = {}
+    for ref in document.body.iter("ref"):  # a line that is a link, or a block inside one
+        if text := _flat(ref):
+            hints.setdefault(text, ("p", 1.0))
+        for element in ref.iter(*_BLOCK_TAGS):
+            if text := _flat(element):
+                hints.setdefault(text, (element.tag, 1.0))
     for element in document.body.iter(*_BLOCK_TAGS):
-        if text := _flat(element):
-            linked = sum(len(_flat(ref)) for ref in element.iter("ref"))
+        refs = list(element.iter("ref"))
+        if (refs or element.tag == "head") and (text := _flat(element)):
+            linked = sum(len(_flat(ref)) for ref in refs)
             hints.setdefault(text, (element.tag, min(1.0, linked / len(text))))
     etree.strip_tags(document.body, "ref")
     blocks = []
     for line in xmltotxt(document.body, False).split("\n"):
         if text := line.strip():
+            if text in captions:  # an image caption repeating the image's alt text
+                continue
             tag, density = hints.get(_SPACES.sub(" ", text.removeprefix("- ")), ("p", 0.0))
             blocks.append(Block(text, tag, density))
     return add_missing_chunks(tree, blocks)

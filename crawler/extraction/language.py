@@ -8,7 +8,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 _DECLARED = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$")
-_SAMPLE = 600
+_SAMPLE = 400
 _MIN_TEXT = 200
 _CONFIDENT = 0.9
 
@@ -27,7 +27,7 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
     sample = text[:_SAMPLE]
     if len(sample.strip()) < _MIN_TEXT // 4:
         return declared
-    ranked = _IDENTIFIER.rank(sample)
+    ranked = [(lang, p) for lang, p in _IDENTIFIER.rank(sample) if len(lang) == 2]  # ISO 639-1
     best, prob = ranked[0]
     if declared is None or best == declared:
         return best

@@ -11,47 +11,52 @@ from crawler.extraction.structured import ARTICLE_TYPES, LISTING_TYPES, Structur
 
 _LISTING_PATH = re.compile(
     r"/(?:tags?|topics?|category|categories|section|sections|rubric|rubrics|archive|archives|"
-    r"search|author|authors|page|label|theme|themes|subject|subjects|feed|rss)(?:/|$|\?)"
-    r"|[?&](?:page|p|q|query|search|searchStr|tag)=",
+    r"search|author|authors|page|label|theme|themes|subject|subjects)(?:/[^/?]+)?/?(?:\?|$)"
+    r"|[?&](?:q|query|search|searchStr|tag)=",
     re.IGNORECASE,
 )
 _LINKS = etree.XPath("//body//a[@href]")
 _ARTICLE_OG = frozenset({"article", "news", "newsarticle", "blog", "blogposting"})
 MIN_ARTICLE_CHARS = 250
-_MANY_LINKS = 60
+_LISTING_LINK_CHARS = 2000  # link text on a page without an article body that makes it a listing
+_LISTING_SHARE = 0.5  # share of the main text in links that makes a page a listing...
+_MARKED_LISTING_SHARE = 0.85  # ...or, for a page marked as an article, a link roundup
 _MIN_LISTING_ITEMS = 5
-_LISTING_SHARE = 0.5
+_MAX_HEADLINE_CHARS = 160  # average line length above which a body is not a headline list
 
 
 def classify_page(
-    url: str, tree: etree._Element, data: Structured, body: str, has_date: bool
+    url: str, tree: etree._Element, data: Structured, body: str, linked_share: float
 ) -> str:
-    """ "article", "listing" or "other", from structured types, the URL and the link structure."""
+    """ "article", "listing" or "other", from structured types, the URL and the link structure.
+
+    ``linked_share`` is the share of the extracted text that sat in links (see ``body``).
+    """
     types = data.types()
     og_type = (data.first("og:type") or "").lower()
     parts = urlsplit(url)
-    path = parts.path
     marked_article = bool(types & ARTICLE_TYPES) or og_type in _ARTICLE_OG
     if types & LISTING_TYPES and not marked_article:
         return "listing"
-    if path.strip("/") == "" or _LISTING_PATH.search(f"{path}?{parts.query}"):
+    if parts.path.strip("/") == "" or _LISTING_PATH.search(f"{parts.path}?{parts.query}"):
         return "listing" if not marked_article or len(body) < MIN_ARTICLE_CHARS else "article"
-    if marked_article:
+    threshold = _MARKED_LISTING_SHARE if marked_article else _LISTING_SHARE
+    if linked_share >= threshold or _headline_list(body, tree, threshold):
+        return "listing"  # the main text is a list of headlines
+    if marked_article or len(body) >= MIN_ARTICLE_CHARS:
         return "article"
-    anchors = [" ".join(" ".join(a.itertext()).split()) for a in _LINKS(tree)]
-    if _mostly_links(body, anchors):
-        return "listing"
-    if len(body) >= MIN_ARTICLE_CHARS and (has_date or len(body) >= 4 * MIN_ARTICLE_CHARS):
-        return "article"
-    link_chars = sum(map(len, anchors))
-    return "listing" if len(anchors) > _MANY_LINKS and link_chars > len(body) else "other"
+    link_chars = sum(len(_flat(a)) for a in _LINKS(tree))
+    return "listing" if link_chars > _LISTING_LINK_CHARS else "other"
 
 
-def _mostly_links(body: str, anchors: list[str]) -> bool:
-    """True when most body paragraphs are just the text of a link (a list of headlines)."""
-    paragraphs = [p for p in body.split("\n\n") if p]
-    if len(paragraphs) < _MIN_LISTING_ITEMS:
+def _headline_list(body: str, tree: etree._Element, threshold: float) -> bool:
+    """True when most body lines are short and are the text of a link on the page."""
+    lines = [p for p in body.split("\n\n") if p]
+    if len(lines) < _MIN_LISTING_ITEMS or len(body) > _MAX_HEADLINE_CHARS * len(lines):
         return False
-    texts = set(anchors)
-    linked = sum(1 for p in paragraphs if p in texts)
-    return linked >= _LISTING_SHARE * len(paragraphs)
+    anchors = {_flat(a) for a in _LINKS(tree)}
+    return sum(1 for line in lines if line in anchors) >= threshold * len(lines)
+
+
+def _flat(element: etree._Element) -> str:
+    return " ".join(" ".join(element.itertext()).split())

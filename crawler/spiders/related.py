@@ -42,6 +42,8 @@ PRIORITY_ARTICLE = 100
 PRIORITY_LISTING = 10
 MIN_BODY_CHARS = 200
 DEFAULT_WINDOW_DAYS = 30
+# Failures that say the site itself cannot be reached (as opposed to one page failing).
+UNREACHABLE = frozenset({"dns", "connection_refused", "connect", "timeout", "unsupported_scheme"})
 
 
 class RelatedSpider(scrapy.Spider):
@@ -106,16 +108,25 @@ class RelatedSpider(scrapy.Spider):
         self._source_of_host = {host: s for s in self.sources for host in s.all_hosts}
         self._fixed_delay = {s.name for s in self.sources if s.delay is not None}
         self._listing_pages: Counter[str] = Counter()
+        self._pending: dict[str, list[scrapy.Request]] = {}
 
     # --- start --------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        """Seed records, then one probe request per source; a source's other entry points
+        follow once its probe has answered (see :meth:`_release`), so a dead site costs one
+        request, not one per entry point."""
         fetched_at = _now()
         for seed in self.seeds:
             yield Article.from_fields(seed.record, fetched_at=fetched_at)
         for source in self.sources:
-            for request in self._entry_requests(source):
-                yield request
+            probe, *rest = self._entry_requests(source)
+            self._pending[source.name] = rest
+            yield probe
+
+    def _release(self, source: str) -> list[scrapy.Request]:
+        """The entry requests of *source* held back until its probe answered (once)."""
+        return self._pending.pop(source, [])
 
     def _entry_requests(self, source: Source) -> Iterator[scrapy.Request]:
         meta = {"source": source.name, "depth": 0}
@@ -144,6 +155,7 @@ class RelatedSpider(scrapy.Spider):
     # --- entry points -------------------------------------------------------------------------
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        yield from self._release(response.meta["source"])
         try:
             candidates = parse_feed(response.body, response.url)
         except DiscoveryError as exc:
@@ -152,6 +164,7 @@ class RelatedSpider(scrapy.Spider):
         yield from self._article_requests(candidates, response)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        yield from self._release(response.meta["source"])
         try:
             page = parse_sitemap(response.body, response.url)
         except DiscoveryError as exc:
@@ -165,9 +178,10 @@ class RelatedSpider(scrapy.Spider):
         yield from self._article_requests(page.candidates, response)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        source = response.meta["source"]
+        yield from self._release(source)
         if not isinstance(response, TextResponse):
             return
-        source = response.meta["source"]
         via = response.meta["via"]
         hosts = self._hosts_of(source)
         if via == "search":
@@ -268,10 +282,23 @@ class RelatedSpider(scrapy.Spider):
         )
         yield from self._article_requests(links.articles, response)
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
         kind = failure_kind(failure)
         source = request.meta.get("source", "?")
+        if kind in UNREACHABLE:
+            held = self._release(source)
+            if held:
+                self.logger.warning(
+                    "%s: %s on %s; skipping its %d other entry points this run",
+                    source,
+                    kind,
+                    request.url,
+                    len(held),
+                )
+                count(self.crawler.stats, source, "skipped_unreachable", len(held))
+        else:
+            yield from self._release(source)  # the site answered (HTTP error, robots.txt)
         if kind == "robots":
             count(self.crawler.stats, source, "robots_disallowed")
             return

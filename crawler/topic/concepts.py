@@ -1,17 +1,20 @@
 """Concepts of the seed texts: whole names, acronyms with their expansions, spelling variants.
 
 A concept is what the profile weighs and an article matches: one word (``peacekeepers``, matching
-``peacekeeping`` through the stemmer), a multi-word name (``Collective Security Council``), a person
-(``Kassym-Jomart Tokayev``, matching ``Tokayev`` alone), an acronym with its expansion (``CSTO`` =
-``Collective Security Treaty Organization``), a country with its demonym (``Kazakhstan`` =
-``Kazakh``), or a place with its other names (``Nur-Sultan`` = ``Astana``).
+``peacekeeping`` through the stemmer and ``contingent`` through its word family), a multi-word
+name (``Collective Security Council``), a person (``Kassym-Jomart Tokayev``, matching ``Tokayev``
+alone), an acronym with its expansion (``CSTO`` = ``Collective Security Treaty Organization``), a
+country with its demonym (``Kazakhstan`` = ``Kazakh``), or a place with its other names
+(``Nur-Sultan`` = ``Astana``).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from crawler.topic.families import FAMILIES
 from crawler.topic.matcher import Phrase
 from crawler.topic.text import _POSSESSIVE, MAX_SPECIFICITY, Analyzer, Token
 
@@ -55,6 +58,7 @@ class Concept:
     specificity: float
     phrases: list[Phrase] = field(default_factory=list)
     forms: list[str] = field(default_factory=list)
+    event: bool = False  # a seed word of a news-event family (protests, coup, peacekeepers)
 
 
 def _is_acronym(token: Token) -> bool:
@@ -177,11 +181,29 @@ class ConceptBuilder:
             claim(label, (key,), form)
             for variant in self._variants(form):
                 claim(label, self._phrase(variant), variant)
+        self._add_families(concepts, claim)
         result = [concept for concept in concepts.values() if concept.specificity > 0]
         for concept in result:
             uses = dict(zip(concept.forms, map(self._occurrences, concept.phrases), strict=True))
             concept.forms.sort(key=lambda form: -uses[form])
         return result
+
+    def _add_families(
+        self, concepts: dict[str, Concept], claim: Callable[[str, Phrase, str], None]
+    ) -> None:
+        """Mark the seed's event words and let the rest of each one's family match as it."""
+        for family in FAMILIES:
+            keys = [(self.analyzer.key(word), word) for word in family]
+            owners = {phrase[0]: c for c in concepts.values() for phrase in c.phrases}
+            seeded = [
+                owners[key]
+                for key, word in keys
+                if key in owners and word in {form.lower() for form in self.forms.get(key, ())}
+            ]
+            for concept in seeded:
+                concept.event = True
+            for key, word in keys if seeded else ():
+                claim(seeded[0].label, (key,), word)
 
     def _occurrences(self, phrase: Phrase) -> int:
         n = len(phrase)

@@ -18,6 +18,10 @@ TITLE_WEIGHT = 2.0
 # Concepts at least this heavy (the top one weighs 1.0) are the story's core: its main actors,
 # places and organisations.
 CORE_WEIGHT = 0.3
+# Days before the first and after the last seed date at which the date prior falls to one half: a
+# story's coverage builds up over days before a seed reports it and goes on for weeks after.
+PRIOR_DAYS_BEFORE = 10
+PRIOR_DAYS_AFTER = 30
 # Concepts below this share of the top weight are left out of the profile.
 _MIN_WEIGHT = 0.02
 # Concepts as common as "events" or "situation" (zipf above 4) make poor search words.
@@ -33,6 +37,7 @@ class TopicProfile:
     terms: dict[str, float]  # concept label -> weight, heaviest first, top weight 1.0
     variants: dict[str, tuple[str, ...]]  # concept label -> surface forms, commonest first
     pairs: dict[Pair, float]  # concepts named in one seed sentence -> weight, heaviest first
+    events: frozenset[str]  # concepts that are news-event words (protests, coup, peacekeepers)
     dates: tuple[date, ...]
     language: str
     seeds: int
@@ -71,6 +76,7 @@ class TopicProfile:
             terms=terms,
             variants={label: tuple(forms[label]) for label in terms},
             pairs=dict(sorted(pairs.items(), key=lambda item: (-item[1], item[0]))),
+            events=frozenset(c.label for c in concepts if c.event and c.label in terms),
             dates=tuple(sorted(set(dates))),
             language=language,
             seeds=len(docs),
@@ -97,11 +103,6 @@ class TopicProfile:
         """The concepts the story is about: those weighing at least CORE_WEIGHT."""
         return frozenset(label for label, weight in self.terms.items() if weight >= CORE_WEIGHT)
 
-    @cached_property
-    def norms(self) -> tuple[float, float]:
-        """Euclidean lengths of the term and the pair vectors."""
-        return norm(self.terms), norm(self.pairs)
-
     def display(self, label: str) -> str:
         """How a concept reads in a query or a listing: its commonest seed form."""
         return self.variants[label][0]
@@ -112,6 +113,16 @@ class TopicProfile:
             return None, None
         margin = timedelta(days=margin_days)
         return self.dates[0] - margin, self.dates[-1] + margin
+
+    def proximity(self, published: date | None) -> float:
+        """Date prior in 0..1: 1 within the seeds' dates, one half PRIOR_DAYS_BEFORE days before
+        the first or PRIOR_DAYS_AFTER days after the last, falling off steeply beyond; 1 when
+        either the article or the seeds have no date."""
+        if published is None or not self.dates:
+            return 1.0
+        if published < self.dates[0]:
+            return 1 / (1 + ((self.dates[0] - published).days / PRIOR_DAYS_BEFORE) ** 4)
+        return 1 / (1 + (max(0, (published - self.dates[-1]).days) / PRIOR_DAYS_AFTER) ** 4)
 
     def queries(self, n: int = 5) -> list[str]:
         """Up to ``n`` short search queries: the strongest pairings of distinctive concepts."""
@@ -141,6 +152,10 @@ class TopicProfile:
             lines.append(f"  {self.terms[label]:5.2f}  {' = '.join(self.variants[label])}")
         core = ", ".join(self.display(label) for label in self.terms if label in self.core)
         lines.append(f"Core (an article must keep to these, not mention them in passing): {core}")
+        events = ", ".join(
+            " = ".join(self.variants[label]) for label in self.terms if label in self.events
+        )
+        lines.append(f"Event words (an article must report such events): {events or 'none'}")
         lines.append("Named together (an article needs such pairs, not one shared name):")
         for first, second in list(self.pairs)[:_DESCRIBED_PAIRS]:
             weight = self.pairs[first, second]

@@ -1,110 +1,115 @@
 """Relevance of a candidate link before fetching and of an extracted article after.
 
-An article is related when these hold together (the first three as a weighted geometric mean, the
-others as factors that only ever scale down):
+An article is related when these hold together (a product, so each can veto):
 
-* its words are the seeds' words (cosine similarity of concept and word weights);
-* it names the seeds' concepts *together*, as the seeds do (cosine similarity of the pairs of
-  concepts named in one sentence): "CSTO" and "Kazakhstan" in one sentence, not "Kazakhstan" in a
-  story about oil and "CSTO" in one about Armenia;
-* its own main subjects, the heaviest words of the article, are profile concepts;
-* it keeps to the story's core concepts beyond one passing paragraph (focus);
-* it shares several concepts, not one name however rare (breadth).
+* it names the story's actors and places: the weights of the profile concepts it names, with
+  damped counts, saturate (one top name goes half way);
+* it reports the story's kind of events: the same over the seeds' news-event words and their
+  families ("protests" also matches "unrest" and "riots"), saturating at a lower level, as event
+  words weigh less than names;
+* the story's core (the heaviest concepts) comes back in several sentences, not in one passing
+  mention (a title counts twice);
+* most of its distinctive wording is in sentences naming the core or an event (focus);
+* it was published close to the seeds' dates (a date prior, when both dates are known).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from crawler.topic.matcher import Bag, damped, norm, pair_vector
+from crawler.topic.matcher import Bag, damped
 from crawler.topic.profile import TITLE_WEIGHT
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from crawler.discovery import Candidate
     from crawler.topic.profile import TopicProfile
 
-# Relevance below which an extracted article is not stored (calibrated on tests/test_topic.py).
-DEFAULT_MIN_RELEVANCE = 0.16
+# Relevance below which an extracted article is not stored: calibrated on the local news web and
+# the labelled texts of tests/test_topic.py (see tests/benchmarks/relevance.py).
+DEFAULT_MIN_RELEVANCE = 0.2
 # How many matched terms an article record lists.
 MATCHED_TERMS = 20
-# Matched concepts needed (as an effective number: evenly weighted) before breadth stops counting.
-_BREADTH = 2.5
-# How many of an article's heaviest words decide what it is about.
-_SUBJECTS = 5
-# A profile concept lighter than this does not make an article's subject the story's.
-_SUBJECT_WEIGHT = 0.05
-# Share of an article's words in sentences naming a core concept that counts as fully on topic.
+# Weight of named concepts (the top one weighs 1.0) and of event words that count half way.
+_NAMES_HALF = 1.0
+_EVENTS_HALF = 0.2
+# Sentences naming the core (a title counts twice) for full credit; a text without any gets
+# _CORE_FLOOR / _CORE_SENTENCES.
+_CORE_SENTENCES = 2.5
+_CORE_FLOOR = 0.5
+# Share of an article's word mass in on-topic sentences that counts as fully on topic.
 _FOCUS = 0.35
 # Evidence (flattened weights of matched concepts and pairs) that maps to a pre-fetch score of 0.5.
 _CANDIDATE_HALF = 2.0
 _SLUG_SEPARATORS = re.compile(r"[/_.+\-]+")
 
 
-def _cosine(
-    profile: Mapping[Any, float], profile_norm: float, text: Mapping[Any, float], text_norm: float
-) -> float:
-    dot = sum(w * profile[k] for k, w in text.items() if k in profile)
-    return dot / (profile_norm * text_norm) if dot else 0.0
+def _saturated(value: float, half: float) -> float:
+    return value / (value + half)
 
 
-def _subjects(
-    profile: TopicProfile, vector: Mapping[str, float], others: Mapping[str, float]
-) -> float:
-    """Share of the article's heaviest words that are (not too light) profile concepts."""
-    heaviest = sorted(
-        [
-            (w, label in profile.terms and profile.terms[label] >= _SUBJECT_WEIGHT)
-            for label, w in vector.items()
-        ]
-        + [(w, False) for w in others.values()],
-        reverse=True,
-    )[:_SUBJECTS]
-    return sum(w for w, ours in heaviest if ours) / sum(w for w, _ in heaviest)
+def _core_mentions(profile: TopicProfile, bag: Bag, titled: bool) -> float:
+    """Share of the needed core mentions: sentences naming a core concept, the title twice."""
+    core = profile.core
+    named = sum(1 + (titled and i == 0) for i, s in enumerate(bag.sentences) if s & core)
+    return min(1.0, (named + _CORE_FLOOR) / _CORE_SENTENCES)
 
 
 def _focus(profile: TopicProfile, bag: Bag) -> float:
-    """Share of the article's word mass in sentences that name a core concept, scaled to 0..1."""
-    core = profile.core
+    """Share of the text's word mass in sentences naming a core concept or an event word."""
+    topical = profile.core | profile.events
     total = sum(bag.sentence_mass)
     on_topic = sum(
-        mass for mass, named in zip(bag.sentence_mass, bag.sentences, strict=True) if named & core
+        mass
+        for mass, named in zip(bag.sentence_mass, bag.sentences, strict=True)
+        if named & topical
     )
     return min(1.0, on_topic / (total * _FOCUS)) if total else 0.0
 
 
+def _day(published: date | datetime | None) -> date | None:
+    if isinstance(published, datetime):
+        return published.astimezone(UTC).date() if published.tzinfo else published.date()
+    return published
+
+
 def score_article(
-    profile: TopicProfile, title: str, description: str, body: str
+    profile: TopicProfile,
+    title: str,
+    description: str,
+    body: str,
+    published: date | datetime | None = None,
 ) -> tuple[float, list[str]]:
     """Relevance in 0..1 and the profile terms found (up to MATCHED_TERMS), most important first.
 
-    One tokeniser pass over the text plus arithmetic over the concepts it names.
+    ``published`` (the article's date) applies the profile's date prior; without it the score
+    rests on the text alone. One tokeniser pass over the text plus arithmetic over its concepts.
     """
     matcher = profile.matcher
     bag = matcher.bag([(title, TITLE_WEIGHT), (description, 1.0), (body, 1.0)])
-    vector, others = matcher.vector(bag), matcher.other_vector(bag)
-    shares = {c: profile.terms[c] * w for c, w in vector.items() if c in profile.terms}
+    shares = {
+        c: profile.terms[c] * damped(n) for c, n in bag.concepts.items() if c in profile.terms
+    }
     if not shares:
         return 0.0, []
     matched = sorted(shares, key=lambda c: (-shares[c], c))[:MATCHED_TERMS]
-    terms_norm, pairs_norm = profile.norms
-    words = _cosine(profile.terms, terms_norm, vector, math.hypot(norm(vector), norm(others)))
-    article_pairs = pair_vector(profile.terms, matcher.rarity, bag)
-    pairs = _cosine(profile.pairs, pairs_norm, article_pairs, norm(article_pairs))
-    # weighted geometric mean: an article's heaviest words are a noisier signal (new names
-    # abound in follow-up stories) than the two similarities, so they weigh half as much
-    similarity = (words * words * pairs * pairs * _subjects(profile, vector, others)) ** 0.2
-    breadth = sum(shares.values()) ** 2 / sum(s * s for s in shares.values())
-    relevance = similarity * _focus(profile, bag) * min(1.0, breadth / _BREADTH)
+    names = sum(w for c, w in shares.items() if c not in profile.events)
+    events = sum(w for c, w in shares.items() if c in profile.events)
+    similarity = math.sqrt(_saturated(names, _NAMES_HALF) * _saturated(events, _EVENTS_HALF))
+    relevance = (
+        similarity
+        * _core_mentions(profile, bag, titled=bool(title.strip()))
+        * _focus(profile, bag)
+        * profile.proximity(_day(published))
+    )
     return round(relevance, 4), matched
 
 
 def score_candidate(profile: TopicProfile, candidate: Candidate) -> float:
-    """Pre-fetch relevance in 0..1 from the title, snippet, keywords and URL slug."""
+    """Pre-fetch relevance in 0..1 from the title, snippet, keywords, URL slug and date."""
     slug = _SLUG_SEPARATORS.sub(" ", unquote(urlsplit(candidate.url).path))
     bag = profile.matcher.bag(
         [
@@ -123,4 +128,5 @@ def score_candidate(profile: TopicProfile, candidate: Candidate) -> float:
     )
     together = sum(math.sqrt(profile.pairs.get(pair, 0.0)) for pair in bag.pairs(profile.terms))
     total = found + together
-    return round(total / (total + _CANDIDATE_HALF), 4)
+    prior = profile.proximity(_day(candidate.published))
+    return round(prior * total / (total + _CANDIDATE_HALF), 4)

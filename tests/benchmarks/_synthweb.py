@@ -7,11 +7,10 @@ one JSON line describing the web and serves HTTP/1.1 keep-alive until it is term
 Each host has ``/robots.txt``, a home page, a sitemap index at ``/sitemap.xml`` with child
 sitemaps of at most ``SITEMAP_SIZE`` URLs, and its share of the articles. Every fifth article is
 built from the sentences of the local news web's related articles (crawler.newsweb data), the rest
-from its unrelated ones; sentences are drawn at random so that no two bodies are the same.
-Any other path ending in ``/`` (sections,
-tags, authors) answers with the home page, a listing of the latest articles.
-``GET /__synthweb/stats`` answers with the article requests served since the last
-``GET /__synthweb/reset``.
+from its unrelated ones; sentences are drawn at random so that no two bodies are the same. Any
+other path ending in ``/`` (sections, tags, authors) answers with the home page, a listing of the
+latest articles. ``GET /__synthweb/stats`` answers with the article requests served since the
+last ``GET /__synthweb/reset``.
 """
 
 from __future__ import annotations
@@ -49,7 +48,8 @@ SUBSECTIONS = ("analysis", "opinion", "interviews", "photo", "video", "regions",
                "features", "explainers", "live")
 FOOTER_PAGES = ("about", "contacts", "advertising", "privacy", "terms", "archive", "rss", "jobs",
                 "editorial-policy", "corrections", "apps", "newsletters")
-NEIGHBOURS = (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233)
+NEIGHBOURS = tuple(range(1, 33))  # other articles shown in the side bars
+CARDS = 16  # of which shown as teaser cards, the rest as a "most read" list
 SITE_NAMES = ("Steppe Wire", "Caspian Courier", "Eurasia Daily Post", "Northern Ledger")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
@@ -208,16 +208,18 @@ def render_article(page: Page, base: str, site: str, neighbours: list[Page]) -> 
                        f"{h(link.title)}</a></p>")
     tags = "".join(f'<li><a href="/tags/{_SLUG_JUNK.sub("-", t.lower())}/">{h(t)}</a></li>'
                    for t in page.tags)
-    more = "".join(f'<li><a href="{h(n.path)}">{h(n.title)}</a><p>{h(n.lead)}</p></li>'
-                   for n in neighbours[:6])
-    popular = "".join(f'<li><a href="{h(n.path)}">{h(n.title)}</a></li>' for n in neighbours[6:])
+    more = "".join(_card(n) for n in neighbours[:CARDS])
+    popular = "".join(f'<li><a href="{h(n.path)}">{h(n.title)}</a></li>'
+                      for n in neighbours[CARDS:])
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{h(page.title)} | {h(site)}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"{''.join(meta)}"
         '<link rel="stylesheet" href="/static/main.css">'
-        f"{_head_assets(site)}</head><body>{_header(site)}{cookie_notice(site)}<main>"
+        f"{_head_assets(site)}</head><body>{_header(site)}{cookie_notice(site)}"
+        f'<div class="page"><div class="container"><div class="row">{_ad(0)}'
+        '<main class="col col-main"><div class="content-wrapper">'
         f'<nav class="breadcrumbs"><a href="/">Home</a> &rsaquo; '
         f'<a href="/{page.section}/">{page.section.title()}</a></nav>'
         f'<article class="story"><h1>{h(page.title)}</h1><p class="lead">{h(page.lead)}</p>'
@@ -228,10 +230,43 @@ def render_article(page: Page, base: str, site: str, neighbours: list[Page]) -> 
         f"<figcaption>{h(page.lead)} Photo: {h(site)}</figcaption></figure>"
         f'<div class="story-body">{"".join(body)}</div>'
         f'<ul class="tags">{tags}</ul>{share_bar(url, page.title)}</article>'
-        f'<aside class="more"><h2>More news</h2><ul>{more}</ul></aside>'
-        f'<aside class="most-read"><h2>Most read</h2><ol>{popular}</ol></aside>'
-        f"{newsletter(site)}</main>{_footer(site)}</body></html>"
+        f"{_ad(1)}</div></main>"
+        f'<div class="col col-side"><aside class="more"><h2>More news</h2>'
+        f'<div class="cards">{more}</div></aside>{_ad(2)}'
+        f'<aside class="most-read"><h2>Most read</h2><ol>{popular}</ol></aside>{_ad(3)}'
+        f"{newsletter(site)}</div></div></div></div>{_footer(site)}</body></html>"
     )
+
+
+def _card(page: Page) -> str:
+    """A teaser card of another article, with responsive picture markup."""
+    image = f"/img/{page.path.rsplit('/', 1)[1][:-5]}"
+    sources = "".join(f'<source media="(min-width: {w}px)" srcset="{image}-{w}.webp 1x, '
+                      f'{image}-{w * 2}.webp 2x" type="image/webp">' for w in (480, 768, 1024))
+    return (f'<div class="card card--teaser"><a class="card__media" href="{h(page.path)}">'
+            f'<picture>{sources}<img src="{image}-480.jpg" alt="" loading="lazy" width="480" '
+            f'height="270"></picture></a><div class="card__body"><span class="card__tag">'
+            f'{h(page.section.title())}</span><h3 class="card__title"><a href="{h(page.path)}">'
+            f'{h(page.title)}</a></h3><p class="card__lead">{h(page.lead)}</p>'
+            f'<div class="card__meta"><time datetime="{page.published.isoformat()}">'
+            f"{page.published:%d.%m.%Y %H:%M}</time>{_icon('comment')}<span>0</span></div>"
+            "</div></div>")
+
+
+@functools.cache
+def _icon(name: str) -> str:
+    return (f'<svg class="icon icon-{name}" viewBox="0 0 24 24" width="16" height="16" '
+            'aria-hidden="true" focusable="false"><path d="M12 2C6.48 2 2 6.48 2 12s4.48 10 10 '
+            "10 10-4.48 10-10S17.52 2 12 2zm0 18c-4.41 0-8-3.59-8-8s3.59-8 8-8 8 3.59 8 8-3.59 "
+            '8-8 8zm-1-13h2v6h-2zm0 8h2v2h-2z"/></svg>')
+
+
+@functools.cache
+def _ad(slot: int) -> str:
+    return (f'<div class="ad ad-slot-{slot}" data-slot="slot-{slot}"><div class="ad__label">'
+            f'Advertisement</div><ins class="adsbygoogle" style="display:block" data-ad-client='
+            f'"ca-pub-0000000000000000" data-ad-slot="{slot:010d}" data-ad-format="auto"></ins>'
+            "<script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>")
 
 
 def _json_ld(page: Page, url: str, site: str) -> str:
@@ -252,9 +287,11 @@ def _json_ld(page: Page, url: str, site: str) -> str:
 def _header(site: str) -> str:
     """Site header with a mega-menu: every section with its sub-sections."""
     menu = "".join(
-        f'<li><a href="/{s}/">{s.title()}</a><ul class="sub">'
-        + "".join(f'<li><a href="/{s}/{t}/">{t.title()}</a></li>' for t in SUBSECTIONS)
-        + "</ul></li>" for s in SECTIONS)
+        f'<li class="menu__item"><a class="menu__link" href="/{s}/">{_icon(s)}<span>{s.title()}'
+        '</span></a><div class="menu__drop"><ul class="sub">'
+        + "".join(f'<li class="sub__item"><a class="sub__link" href="/{s}/{t}/">{_icon(t)}'
+                  f"<span>{t.title()}</span></a></li>" for t in SUBSECTIONS)
+        + "</ul></div></li>" for s in SECTIONS)
     return (f'<header class="site-header"><a class="logo" href="/">{h(site)}</a>'
             f'<nav class="main-nav"><ul>{menu}</ul></nav><form class="search" action="/search">'
             '<input type="search" name="q" placeholder="Search"></form></header>')
@@ -262,9 +299,15 @@ def _header(site: str) -> str:
 
 @functools.cache
 def _footer(site: str) -> str:
-    sections = "".join(f'<li><a href="/{s}/">{s.title()}</a></li>' for s in SECTIONS)
+    sections = "".join(
+        f'<li><a href="/{s}/">{s.title()}</a><ul>'
+        + "".join(f'<li><a href="/{s}/{t}/">{t.title()}</a></li>' for t in SUBSECTIONS)
+        + "</ul></li>" for s in SECTIONS)
+    social = "".join(f'<a class="social social--{n}" href="https://{n}.com/" rel="noopener">'
+                     f"{_icon(n)}</a>" for n in ("facebook", "x", "telegram", "youtube", "vk"))
     links = "".join(f'<li><a href="/{p}/">{p.title()}</a></li>' for p in FOOTER_PAGES)
-    return (f'<footer class="site-footer"><ul class="sections">{sections}</ul><ul>{links}</ul>'
+    return (f'<footer class="site-footer"><div class="social">{social}</div>'
+            f'<ul class="sections">{sections}</ul><ul>{links}</ul>'
             f"<p>&copy; 2022 {h(site)}. All rights reserved. Reproduction of materials is allowed "
             "only with a hyperlink.</p></footer>")
 
@@ -277,7 +320,8 @@ def _head_assets(site: str) -> str:
     ads = [{"slot": f"slot-{i}", "sizes": [[300, 250], [728, 90]],
             "targeting": {"pos": i, "section": SECTIONS[i % len(SECTIONS)]}} for i in range(60)]
     state = {"site": site, "config": {"ads": ads},
-             "features": {f"flag_{i}": i % 3 == 0 for i in range(200)}}
+             "features": {f"flag_{i}": i % 3 == 0 for i in range(200)},
+             "i18n": {f"label_{i}": f"Text of interface label number {i}" for i in range(400)}}
     return (f"<style>{css}</style><script>window.__STATE__ = {json.dumps(state)};</script>"
             '<script async src="https://www.googletagmanager.com/gtag/js?id=G-XXXX"></script>')
 

@@ -187,6 +187,7 @@ def scrapy_options(settings: dict[str, str]) -> list[str]:
 
 def run_baseline(name: str, work: str, web: Web, tmp: Path) -> Result:
     out = tmp / f"{work}.json"
+    out.unlink(missing_ok=True)  # --keep may point at an old run
     command = [sys.executable, "-m", "scrapy", "runspider", str(Path(__file__).resolve()),
                "-a", f"sitemaps={','.join(web.sitemaps)}", "-a", f"out={out}", "-a", f"work={work}",
                *scrapy_options(SETTINGS)]
