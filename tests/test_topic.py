@@ -22,7 +22,8 @@ from tests.conftest import run_scrapy
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "2022-01-10_csto-leaders-kazakhstan-external-aggression.txt"
 
-# (title, body): coverage of the story from different angles and in different outlets' styles.
+# (title, body, date): coverage of the story from different angles and in different outlets'
+# styles; the date is that of the events reported (the scorer's date prior uses it).
 RELATED = [
     (
         "Kazakhstan declares state of emergency as fuel protests spread",
@@ -33,6 +34,7 @@ RELATED = [
         "attempt to calm the unrest, the worst the Central Asian country has seen since "
         "independence. Internet access was cut across the country and flights to Almaty were "
         "cancelled.",
+        date(2022, 1, 5),
     ),
     (
         "Russian paratroopers arrive in Kazakhstan under CSTO mandate",
@@ -43,6 +45,7 @@ RELATED = [
         "a limited period. The contingent includes Russian airborne units as well as soldiers "
         "from Belarus, Armenia, Tajikistan and Kyrgyzstan, and will guard government buildings "
         "and strategic sites.",
+        date(2022, 1, 6),
     ),
     (
         "Tokayev orders troops to shoot to kill without warning",
@@ -53,6 +56,7 @@ RELATED = [
         "peacekeepers, and said counter-terrorist operations would continue until the militants "
         "were destroyed. Dozens of people have been killed and thousands detained, according to "
         "the interior ministry.",
+        date(2022, 1, 7),
     ),
     (
         "CSTO summit: Putin says alliance will not allow colour revolutions",
@@ -62,6 +66,7 @@ RELATED = [
         "Tokayev told fellow leaders that the constitutional order had been restored and that "
         "the main mission of the peacekeepers would soon be complete. Lukashenko and Tajik "
         "leader Emomali Rahmon backed calls to strengthen the bloc's joint forces.",
+        date(2022, 1, 10),
     ),
     (
         "Kazakhstan's former security chief Masimov arrested on treason charges",
@@ -71,6 +76,7 @@ RELATED = [
         "engulfed Almaty. The authorities say nearly eight thousand people were detained during "
         "the unrest, which began with protests against higher fuel prices in the west of the "
         "country and was followed by the arrival of CSTO troops.",
+        date(2022, 1, 8),
     ),
     (
         "Toqaev names new prime minister, says CSTO mission to wind down",
@@ -80,6 +86,7 @@ RELATED = [
         "criticising his predecessor's legacy, said a layer of wealthy people had appeared in "
         "the country, and promised measures against the inequality that fuelled the protests. "
         "He said the attack on Almaty had been coordinated from a single centre.",
+        date(2022, 1, 11),
     ),
     (
         "Last CSTO peacekeepers leave Kazakhstan",
@@ -89,6 +96,7 @@ RELATED = [
         "near Almaty. Commander Andrei Serdyukov said the peacekeepers had handed over the "
         "facilities they guarded to Kazakh security forces. The force of about two thousand "
         "troops arrived during the deadly January unrest after an appeal from President Tokayev.",
+        date(2022, 1, 19),
     ),
     (
         "Almaty counts the cost after week of violence",
@@ -99,6 +107,7 @@ RELATED = [
         "including security officers, and that order has been restored with help from CSTO "
         "peacekeepers. Human rights groups have called for an independent investigation into "
         "the killings and into reports that detainees were tortured.",
+        date(2022, 1, 12),
     ),
     (
         "Nazarbayev's nephew detained, allies lose posts after Kazakh unrest",
@@ -108,6 +117,7 @@ RELATED = [
         "his sons-in-law from top jobs in the energy sector. Analysts say the crackdown, which "
         "followed the deployment of troops from the Collective Security Treaty Organization, has "
         "strengthened Tokayev's hand in Nur-Sultan.",
+        date(2022, 1, 17),
     ),
     (
         "Lukashenko: Kazakhstan events were a rehearsal by foreign forces",
@@ -117,6 +127,7 @@ RELATED = [
         "Collective Security Council, Lukashenko warned that other post-Soviet states could be "
         "targeted next, and said that Belarusian soldiers serving with the peacekeepers were "
         "guarding an airfield in Kazakhstan.",
+        date(2022, 1, 10),
     ),
     (
         "Kazakhstan: what we know about the unrest",
@@ -126,6 +137,7 @@ RELATED = [
         "and asked the Russia-led Collective Security Treaty Organization for help. More than "
         "two thousand CSTO troops were deployed. The authorities call the violence an attempted "
         "coup by terrorists; critics say the official account leaves many questions open.",
+        date(2022, 1, 7),
     ),
     (
         "CSTO secretary-general Zas visits Almaty, praises peacekeepers",
@@ -135,6 +147,7 @@ RELATED = [
         "mechanism for collective reaction to crises works. He told reporters that the situation "
         "in Kazakhstan was stabilising and that the leaders' decision at Monday's summit to "
         "begin the withdrawal would be carried out in an orderly way.",
+        date(2022, 1, 12),
     ),
     (
         "Kazakhstan says order restored as Russian-led troops guard key sites",
@@ -150,6 +163,7 @@ RELATED = [
         "ex-president Nursultan Nazarbayev, was arrested on suspicion of treason. Critics say the "
         "deployment has increased Moscow's influence over its oil-rich neighbour, a major "
         "producer of oil and uranium.",
+        date(2022, 1, 8),
     ),
 ]
 
@@ -164,6 +178,7 @@ HARD_NEGATIVES = [
         "proposals non-starters. The talks, which also touched on arms control, came as Russia "
         "was leading a military deployment to Kazakhstan. Further meetings with NATO and the OSCE "
         "are planned this week in Brussels and Vienna.",
+        date(2022, 1, 10),
     ),
     (
         "Putin says NATO expansion is a threat to Russia's security",
@@ -173,6 +188,7 @@ HARD_NEGATIVES = [
         "close to Russian borders and rejected claims that Moscow planned to invade Ukraine. He "
         "said Russia was ready for talks in Geneva in January but that the West must respond "
         "to Russian proposals quickly.",
+        date(2021, 12, 23),
     ),
     (
         "Armenia asks CSTO for help after border clashes with Azerbaijan",
@@ -182,6 +198,7 @@ HARD_NEGATIVES = [
         "secretary-general Stanislav Zas to the border areas. Armenian officials complained that "
         "the alliance had been far quicker to deploy troops to Kazakhstan in January than to "
         "defend a member state under attack. Baku says Armenian forces provoked the clashes.",
+        date(2022, 9, 13),
     ),
     (
         "Pashinyan criticises CSTO, questions Armenia's membership",
@@ -191,6 +208,7 @@ HARD_NEGATIVES = [
         "demanding that Armenia leave the Russia-led alliance. Pashinyan told parliament that "
         "the bloc's response had been limited to a fact-finding visit and statements, and that "
         "the government was reviewing its security partnerships.",
+        date(2022, 9, 28),
     ),
     (
         "Kazakhstan's economy grows 4% as oil output recovers",
@@ -200,6 +218,7 @@ HARD_NEGATIVES = [
         "Kassym-Jomart Tokayev told the cabinet that diversification away from hydrocarbons "
         "remained the priority and asked ministers to curb inflation, which reached 8.4 percent. "
         "The central bank in Almaty kept its base rate unchanged at 9.75 percent.",
+        date(2022, 1, 18),
     ),
     (
         "Kazakhstan to cap fuel prices and reform gas market, minister says",
@@ -209,6 +228,7 @@ HARD_NEGATIVES = [
         "cost have caused shortages at filling stations in the west of the country. Economists "
         "in Almaty said the cap would weigh on the budget and the tenge. Tokayev has ordered the "
         "government to increase refining capacity.",
+        date(2022, 7, 7),
     ),
     (
         "Tokayev wins snap presidential election with 81% of vote",
@@ -218,6 +238,7 @@ HARD_NEGATIVES = [
         "lacked competition. Turnout was 69 percent. Tokayev called the early election to renew "
         "his mandate and promised political reforms, a stronger parliament and action against "
         "corruption and poverty.",
+        date(2022, 11, 21),
     ),
     (
         "Lukashenko and Putin agree on closer integration of Russia and Belarus",
@@ -227,6 +248,7 @@ HARD_NEGATIVES = [
         "Minsk would not give up its sovereignty and thanked Moscow for gas prices far below "
         "those paid by European customers. Opposition leader Sviatlana Tsikhanouskaya said the "
         "deal had no legitimacy.",
+        date(2021, 11, 4),
     ),
     (
         "Belarus migrant crisis: EU accuses Lukashenko of hybrid attack",
@@ -236,6 +258,7 @@ HARD_NEGATIVES = [
         "crossing as Polish guards used water cannon. Lukashenko denied the accusations and "
         "said Europe should take responsibility for the crisis, while Putin urged the EU to "
         "talk to Minsk directly.",
+        date(2021, 11, 10),
     ),
     (
         "Ukraine warns of Russian invasion as troops mass on border",
@@ -244,6 +267,7 @@ HARD_NEGATIVES = [
         "Zelensky called on Western partners to impose pre-emptive sanctions. The Kremlin denied "
         "any plans to invade and accused Kyiv of provocations in the Donbas, where government "
         "forces have fought Russian-backed separatists since 2014.",
+        date(2022, 1, 20),
     ),
     (
         "Kazakhstan reports record COVID cases as Omicron spreads",
@@ -252,6 +276,7 @@ HARD_NEGATIVES = [
         "and Nur-Sultan. The health ministry urged residents to get booster shots and "
         "restricted public gatherings. Hospitals in Almaty said they were converting wards for "
         "COVID patients, and schools moved to distance learning for two weeks.",
+        date(2022, 1, 24),
     ),
     (
         "Tajikistan and Kyrgyzstan trade fire on disputed border",
@@ -261,6 +286,7 @@ HARD_NEGATIVES = [
         "by phone and agreed to withdraw troops. Both countries are members of the CSTO, which "
         "called for restraint. Water and land disputes along the poorly demarcated border have "
         "caused repeated violence.",
+        date(2022, 1, 27),
     ),
     (
         "CSTO holds military exercises near the Afghan border",
@@ -270,6 +296,7 @@ HARD_NEGATIVES = [
         "in the drills, which rehearse the defence against armed groups crossing from Afghan "
         "territory after the Taliban takeover. Secretary-general Stanislav Zas said the "
         "situation on the southern frontier remained tense.",
+        date(2021, 10, 20),
     ),
 ]
 
@@ -289,6 +316,7 @@ PASSING_MENTIONS = [
         "Ukraine's borders. A NATO-Russia Council meets in Brussels on Wednesday and the OSCE in "
         "Vienna on Thursday. Sherman said Washington was ready to discuss missile placements "
         "and limits on exercises on a reciprocal basis.",
+        date(2022, 1, 11),
     ),
     (
         "Armenia's Pashinyan lashes out at Russia-led bloc over border war",
@@ -302,6 +330,7 @@ PASSING_MENTIONS = [
         "troops to Kazakhstan at the request of President Kassym-Jomart Tokayev to put down "
         "unrest.\n\nBaku says Armenian forces provoked the clashes. Thousands of protesters "
         "rallied in Yerevan demanding that Armenia quit the Russia-led alliance.",
+        date(2022, 10, 12),
     ),
     (
         "Kazakhstan raises growth forecast as oil exports rebound",
@@ -314,6 +343,7 @@ PASSING_MENTIONS = [
         "trade routes through Russia. The tenge has since recovered most of its losses.\n\n"
         "Tokayev also ordered the sale of state stakes in several large companies. Analysts in "
         "Almaty said the privatisation plan would test the government's commitment to reform.",
+        date(2022, 6, 15),
     ),
 ]
 
@@ -324,6 +354,7 @@ EASY_NEGATIVES = [
         "for the race. The winner crossed the line in just over two hours and seven minutes, "
         "while thousands of spectators lined the route along the river. Organisers said the "
         "mild weather helped, and the charity appeal raised more money than ever before.",
+        date(2022, 1, 16),
     ),
     (
         "How to bake a sourdough loaf at home",
@@ -331,6 +362,7 @@ EASY_NEGATIVES = [
         "let it rest for an hour, then fold it every thirty minutes. After an overnight rise in "
         "the fridge, bake it in a very hot covered pot for twenty minutes and uncovered for "
         "another twenty, until the crust is deep brown and the loaf sounds hollow.",
+        date(2022, 1, 9),
     ),
     (
         "New smartphone chip promises longer battery life",
@@ -338,6 +370,7 @@ EASY_NEGATIVES = [
         "power than its predecessor while running games and photo software faster. Phone makers "
         "are expected to ship the first devices with the chip in the spring. Analysts said the "
         "gains came mostly from a smaller manufacturing process.",
+        date(2022, 1, 13),
     ),
 ]
 
@@ -359,8 +392,8 @@ def profile() -> TopicProfile:
     return TopicProfile.from_records([read_seed(SEED)])
 
 
-def relevance(profile: TopicProfile, doc: tuple[str, str]) -> float:
-    return score_article(profile, doc[0], "", doc[1])[0]
+def relevance(profile: TopicProfile, doc: tuple[str, str, date]) -> float:
+    return score_article(profile, doc[0], "", doc[1], doc[2])[0]
 
 
 def candidate(
@@ -399,7 +432,7 @@ def test_the_seed_itself_is_fully_relevant(profile: TopicProfile) -> None:
 
 
 def test_matched_terms_most_important_first(profile: TopicProfile) -> None:
-    title, body = RELATED[6]
+    title, body, _ = RELATED[6]
     score, matched = score_article(profile, title, "", body)
     assert score > 0
     assert matched[:2] == ["csto", "kazakhstan"]
@@ -493,9 +526,9 @@ def test_scores_are_deterministic_across_processes(profile: TopicProfile) -> Non
         "seed, docs = json.load(sys.stdin)\n"
         "p = TopicProfile.from_texts([seed])\n"
         "print(json.dumps([p.terms, list(p.pairs.items())[:50], p.variants, p.queries(),"
-        " [score_article(p, title, '', body) for title, body in docs]]))"
+        " sorted(p.events), [score_article(p, title, '', body) for title, body, _ in docs]]))"
     )
-    stdin = json.dumps([[record["title"], record["body"]], RELATED + HARD_NEGATIVES])
+    stdin = json.dumps([[record["title"], record["body"]], RELATED + HARD_NEGATIVES], default=str)
     outputs = {
         subprocess.run(
             [sys.executable, "-c", program],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -16,6 +17,7 @@ _LISTING_PATH = re.compile(
     re.IGNORECASE,
 )
 _LINKS = etree.XPath("//body//a[@href]")
+_ITEM_LINKS = etree.XPath(".//a[@href]")
 _ARTICLE_OG = frozenset({"article", "news", "newsarticle", "blog", "blogposting"})
 MIN_ARTICLE_CHARS = 250
 _LISTING_LINK_CHARS = 2000  # link text on a page without an article body that makes it a listing
@@ -23,6 +25,8 @@ _LISTING_SHARE = 0.5  # share of the main text in links that makes a page a list
 _MARKED_LISTING_SHARE = 0.85  # ...or, for a page marked as an article, a link roundup
 _MIN_LISTING_ITEMS = 5
 _MAX_HEADLINE_CHARS = 160  # average line length above which a body is not a headline list
+_MIN_TEASERS = 3
+_MIN_HEADLINE_WORDS = 3
 
 
 def classify_page(
@@ -43,6 +47,8 @@ def classify_page(
     threshold = _MARKED_LISTING_SHARE if marked_article else _LISTING_SHARE
     if linked_share >= threshold or _headline_list(body, tree, threshold):
         return "listing"  # the main text is a list of headlines
+    if not marked_article and _teaser_list(body, tree):
+        return "listing"  # ...or the summaries under them
     if marked_article or len(body) >= MIN_ARTICLE_CHARS:
         return "article"
     link_chars = sum(len(_flat(a)) for a in _LINKS(tree))
@@ -56,6 +62,27 @@ def _headline_list(body: str, tree: etree._Element, threshold: float) -> bool:
         return False
     anchors = {_flat(a) for a in _LINKS(tree)}
     return sum(1 for line in lines if line in anchors) >= threshold * len(lines)
+
+
+def _teaser_list(body: str, tree: etree._Element) -> bool:
+    """True when most body lines are summaries that each sit beside a headline link, in
+    containers of one kind (the items of a listing)."""
+    lines = {p for p in body.split("\n\n") if p}
+    if len(lines) < _MIN_TEASERS:
+        return False
+    kinds: Counter[tuple[str, str]] = Counter()
+    for element in tree.iter("p", "div", "span"):
+        if len(element) or not element.text or " ".join(element.text.split()) not in lines:
+            continue
+        item = element.getparent()
+        if item is not None and any(
+            a is not element and len(_flat(a).split()) >= _MIN_HEADLINE_WORDS
+            for a in _ITEM_LINKS(item)
+        ):
+            kinds[(item.tag, item.get("class") or "")] += 1
+    return bool(kinds) and kinds.most_common(1)[0][1] >= max(
+        _MIN_TEASERS, _LISTING_SHARE * len(lines)
+    )
 
 
 def _flat(element: etree._Element) -> str:
