@@ -11,8 +11,9 @@ from crawler.newsweb import NewsWeb
 from crawler.urls import canonical_url
 from tests.conftest import corpus, crawl, read_jsonl
 
-# Measured recall of the default relevance model on the local web; issue 4 raises it to 0.95.
-RECALL_FLOOR = 0.7
+# The one related article the seed's profile cannot reach names none of the story's actors
+# ("Gas price in Mangystau region lowered"); measured recall is 0.97 (tests/benchmarks/relevance.py).
+RECALL_FLOOR = 0.95
 
 
 @pytest.fixture(scope="module")

@@ -41,10 +41,12 @@ def test_lead_paragraph_repeating_description_is_kept() -> None:
 def test_page_furniture_around_the_story_dropped() -> None:
     blocks = [
         Block("Home » World » Asia"),
+        Block("By Jane Doe"),
         Block("Published 10 January 2022, 10:10"),
         Block("3 min read"),
         *STORY,
         Block("Updated at 1:23 p.m."),
+        Block("Most read", tag="head"),
     ]
     assert clean_blocks(blocks) == [b.text for b in STORY]
 
@@ -74,6 +76,17 @@ def test_boilerplate_and_closing_promotions_dropped() -> None:
         Block("- Yet another story", tag="item", link_density=1.0),
         Block("Follow her on Twitter for more coverage of Central Asia."),
         Block("Copyright 2022 Example News. All rights reserved."),
+    ]
+    assert clean_blocks(blocks) == [b.text for b in STORY]
+
+
+def test_credit_lines_dropped() -> None:
+    blocks = [
+        STORY[0],
+        Block("Photo: Sergei Bobylev/TASS"),
+        STORY[1],
+        Block("Based on materials from TASS"),
+        Block("Фото: пресс-служба Акорды"),
     ]
     assert clean_blocks(blocks) == [b.text for b in STORY]
 

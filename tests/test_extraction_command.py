@@ -41,6 +41,7 @@ def test_saved_page_with_url() -> None:
     record = json.loads(result.stdout)
     assert record["url"] == "http://en.kremlin.ru/d/67559"
     assert record["extractor"] == "rule:kremlin"
+    assert "INFO" not in result.stderr  # records on stdout, nothing but problems on stderr
 
 
 def test_fetched_urls_and_missing_file(server: str) -> None:

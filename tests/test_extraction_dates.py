@@ -78,3 +78,16 @@ def test_non_dates(text: str | None) -> None:
 )
 def test_date_from_url(url: str, expected: datetime | None) -> None:
     assert date_from_url(url, FETCHED) == expected
+
+
+def test_zone_applies_to_clock_times_not_to_bare_days_or_relative_dates() -> None:
+    assert parse_date("10 января 2022", FETCHED, tz="Europe/Moscow") == datetime(
+        2022, 1, 10, tzinfo=UTC
+    )
+    assert parse_date("10.01.2022", FETCHED, tz="Asia/Almaty") == datetime(2022, 1, 10, tzinfo=UTC)
+    assert format_date(parse_date("2 hours ago", FETCHED, tz="Europe/Moscow")) == (
+        "2022-03-01T10:00:00Z"
+    )
+    assert format_date(parse_date("вчера, 10:10", FETCHED, tz="Europe/Moscow")) == (
+        "2022-02-28T07:10:00Z"
+    )

@@ -63,3 +63,18 @@ def test_article_urls_under_section_paths() -> None:
     url = "https://example.com/section/world/2022/01/10/csto-summit"
     assert classify_page(url, tree, data, body, 0.0) == "article"
     assert classify_page("https://example.com/section/world", tree, data, body, 0.0) == "listing"
+
+
+def test_list_of_teasers_under_headline_links_is_a_listing() -> None:
+    record = extract("teaser_listing.html", "http://en.kremlin.ru/events/president/news")
+    assert record["page_type"] == "listing"
+
+
+def test_title_drops_site_name_via_h1() -> None:
+    html = (
+        "<html><head><title>Talks with President of Belarus • The Citadel</title></head>"
+        "<body><h1>Talks with President of Belarus</h1><p>Text.</p></body></html>"
+    )
+    assert (
+        extract_article(html, "https://example.com/a")["title"] == "Talks with President of Belarus"
+    )

@@ -11,6 +11,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
@@ -338,6 +339,18 @@ def test_labels_and_proportions(web: NewsWeb) -> None:
     for article in load_corpus().by_key.values():
         words = sum(len(p.split()) for p in article.paragraphs)
         assert 80 <= words <= 500, (article.key, words)  # from wire briefs to long reads
+
+
+def test_hard_negatives_share_names_and_period(web: NewsWeb) -> None:
+    # unrelated articles within a month of the seed (2022-01-10) that name the story's
+    # country, bloc or president: the relevance model must tell them apart by subject
+    corpus = load_corpus().by_key.values()
+    close = [a for a in corpus if abs((a.published.date() - date(2022, 1, 10)).days) <= 30]
+    names = ("Kazakhstan", "Kazakh", "CSTO", "Collective Security Treaty", "Tokayev")
+    hard = [a for a in close if not a.related and any(n in a.text for n in names)]
+    # and events of the story's kind elsewhere
+    unrest = [a for a in close if not a.related and any(w in a.text for w in ("protest", "coup"))]
+    assert len(hard) >= 30 and len(unrest) >= 3
 
 
 def test_sources_file(web: NewsWeb, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -548,7 +548,9 @@ def test_scores_are_deterministic_across_processes(profile: TopicProfile) -> Non
 
 def test_two_seeds_combine(profile: TopicProfile) -> None:
     record = read_seed(SEED)
-    both = TopicProfile.from_texts([(record["title"], record["body"]), SECOND_SEED])
+    both = TopicProfile.from_texts(
+        [(record["title"], record["body"]), SECOND_SEED], dates=[date(2022, 1, 10)]
+    )
     assert both.seeds == 2
     # each seed brings its own names; names both seeds use lead
     assert "nazarbayev" in both.terms and "nazarbayev" not in profile.terms
@@ -605,3 +607,61 @@ def test_seed_command_names_a_missing_folder(tmp_path: Path) -> None:
     result = run_scrapy("seed", str(missing))
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: {missing}: seed folder does not exist"
+
+
+def test_event_words_match_their_family(profile: TopicProfile) -> None:
+    assert {"protests", "peacekeeping", "coup", "terrorism", "crisis"} <= profile.events
+    assert not {"csto", "kazakhstan", "situation", "events"} & profile.events
+    assert {"unrest", "riots"} <= set(profile.variants["protests"])
+    # a report that never says "protests" still reports them
+    score, matched = score_article(
+        profile,
+        "Riots grip Almaty as unrest spreads across Kazakhstan",
+        "",
+        "Rioters stormed the mayor's office in Almaty. Tokayev blamed bandits for the unrest "
+        "and said Kazakhstan faced an uprising prepared from abroad.",
+        date(2022, 1, 6),
+    )
+    assert "protests" in matched and score >= DEFAULT_MIN_RELEVANCE
+
+
+def test_families_never_add_subjects_the_seeds_lack(profile: TopicProfile) -> None:
+    # the seed has no election or earthquake words, so their families stay out
+    assert not {"election", "earthquake", "ballot", "quake"} & set(profile.terms)
+    assert "referendum" not in {form for forms in profile.variants.values() for form in forms}
+
+
+def test_date_prior_falls_off_around_the_seed_date(profile: TopicProfile) -> None:
+    assert profile.proximity(None) == 1.0
+    assert profile.proximity(date(2022, 1, 10)) == 1.0
+    assert profile.proximity(date(2021, 12, 31)) == 0.5  # ten days before
+    assert profile.proximity(date(2022, 2, 9)) == 0.5  # thirty days after
+    assert profile.proximity(date(2021, 12, 14)) < 0.05 < profile.proximity(date(2022, 1, 4))
+    assert TopicProfile.from_texts([SECOND_SEED]).proximity(date(2000, 1, 1)) == 1.0
+
+
+def test_the_date_prior_scales_the_relevance(profile: TopicProfile) -> None:
+    title, body, when = RELATED[1]
+    on_time = score_article(profile, title, "", body, date(2022, 1, 10))[0]
+    undated = score_article(profile, title, "", body)[0]
+    days_before = score_article(profile, title, "", body, when)[0]
+    month_before = score_article(profile, title, "", body, date(2021, 12, 10))[0]
+    assert on_time == undated > days_before > DEFAULT_MIN_RELEVANCE > month_before
+    at_noon = datetime(2022, 1, 6, 12, tzinfo=UTC)
+    assert score_article(profile, title, "", body, at_noon)[0] == days_before
+
+
+def test_events_elsewhere_with_one_mention_of_the_core_count_less(profile: TopicProfile) -> None:
+    body = (
+        "Thousands of protesters rallied in Yerevan for a third day against the rise in fuel "
+        "prices. Police detained dozens of them, and the opposition called for the government to "
+        "resign over the unrest. The interior ministry said the rallies had been peaceful. Some "
+        "speakers recalled that Russian paratroopers had been flown to Kazakhstan last week."
+    )
+    elsewhere = score_article(profile, "Fuel protests grow in Yerevan", "", body, date(2022, 1, 12))
+    here = body.replace("in Yerevan", "in Almaty, Kazakhstan").replace(
+        "Some speakers recalled that", "Tokayev said"
+    )
+    story = score_article(profile, "Fuel protests grow in Kazakhstan", "", here, date(2022, 1, 12))
+    # the story's core named once beside events elsewhere: related in words, not in subject
+    assert elsewhere[0] < story[0] / 2 and story[0] >= DEFAULT_MIN_RELEVANCE

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.commands import ScrapyCommand
@@ -56,7 +56,6 @@ class _ExtractSpider(Spider):
 
 class Command(ScrapyCommand):
     requires_project = True
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
         return "PATH_OR_URL... [--url URL]"
@@ -69,6 +68,12 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--url", help="the address a saved page came from (default: its file:// URI)"
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        if not opts.loglevel:  # records on stdout, problems on stderr, no start-up chatter
+            self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:

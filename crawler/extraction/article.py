@@ -117,13 +117,16 @@ def _strip_site_name(title: str, site_names: list[str]) -> str:
 
 def _title_candidates(page: _Page) -> list[str]:
     """Every title the page gives, most trusted first."""
+    head_title = _clean("".join(_TITLE(page.tree)))
+    h1 = next((_text(h) for h in _H1(page.tree)[:1]), "")
     candidates = [
         *page.rule_values("title")[:1],
         page.jsonld("headline"),
         page.data.first("og:title"),
         page.data.first("twitter:title"),
-        "".join(_TITLE(page.tree)),
-        *(_text(h) for h in _H1(page.tree)[:1]),
+        h1 if h1 and h1 in head_title else "",  # <title> without its " | Site" part
+        head_title,
+        h1,
     ]
     return [c for c in map(_clean, candidates) if c]
 
@@ -144,7 +147,9 @@ def _title(page: _Page, candidates: list[str], site_names: list[str]) -> str:
 
 def _date_strings(page: _Page) -> Iterator[str | None]:
     """Candidate publication date strings, most trusted first, looked up only as needed."""
-    yield from page.rule_values("date")
+    if day := page.rule_values("date")[:1]:
+        clock = page.rule_values("time")[:1]
+        yield " ".join(day + clock) if clock and clock[0] not in day[0] else day[0]
     yield from (page.jsonld(key) for key in _JSONLD_DATES)
     yield from (page.data.first(key) for key in _PUBLISHED_META)
     yield from (t.get("datetime") or t.get("content") for t in _TIMES(page.tree))

@@ -14,6 +14,7 @@ _BOILERPLATE = re.compile(
     r"subscribe|sign up|click here|tell us what you think|you may also like|most read|"
     r"don'?t miss|more from|читайте также|смотрите также|подписывайтесь)\b|"
     r"related(?: articles| stories)?\s*:|more:|write to .{3,60} at \S+@|"
+    r"(?:photo|photos|фото|image|picture|credit)\s*:|based on materials\b|по материалам\b|"
     r"(?:recommended(?: for you| stories| articles| reading)?|advertisement|comments?|реклама)"
     r"\s*:?$)",
     re.IGNORECASE,
@@ -42,7 +43,8 @@ _FURNITURE = re.compile(
     r"обновлено)\b.*\d|"
     r"\b(?:min(?:ute)?s?\.? read|reading time|tempo de leitura|время чтения)\b|"
     r"^[^.!?]{0,80}(?:»|›| > |>$)[^.!?]*$|"
-    r"^(?:-\s*)?(?:order reprints|print(?: article)?|share|e-?mail|comments?)$",
+    r"^(?:-\s*)?(?:order reprints|print(?: article)?|share|e-?mail|comments?)$|"
+    r"^(?:by|von|par|por|автор:?)\s+[\w.'’ -]{2,50}$",
     re.IGNORECASE,
 )
 _DATE_LIKE = re.compile(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
@@ -52,7 +54,7 @@ _MAX_TEASER = 160
 _SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "»", "'", ")", ":")
 _MIN_JSONLD_CHARS = 200
 _DATELINE_SEARCH = 3
-_LEADING_REPEATS = 3
+_LEADING_REPEATS = 5  # title, standfirst, breadcrumb, byline, date...
 _TRAILING_LINK_DENSITY = 0.5
 
 
@@ -97,9 +99,11 @@ def _furniture(text: str) -> bool:
 
 
 def _closing(block: Block) -> bool:
-    """A link, promotion, credit or date line of the kind that follows an article."""
+    """A link, promotion, credit or date line of the kind that follows an article, or a heading
+    with nothing under it."""
     return (
-        block.link_density >= _TRAILING_LINK_DENSITY
+        block.tag == "head"
+        or block.link_density >= _TRAILING_LINK_DENSITY
         or bool(_CLOSING.search(block.text))
         or _furniture(block.text)
     )

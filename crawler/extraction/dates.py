@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +23,8 @@ _URL_DATE = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 _MAX_TEXT = 80
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _DEFAULT_LANGUAGES = ("en", "ru")
 _SUPPORTED = frozenset(code for code in default_loader.get_locale_map() if len(code) == 2)
 
@@ -59,6 +61,8 @@ def _structured(text: str, tz: str | None) -> datetime | None:
         except ValueError:
             return None
     if match := _DOTTED.match(text):
+        if match.group(4) is None:  # a calendar day without a time
+            tz = "UTC"
         day, month, year, hour, minute, second = (int(g) if g else 0 for g in match.groups())
         try:
             return _to_utc(datetime(year, month, day, hour, minute, second), tz)
@@ -106,21 +110,34 @@ def parse_date(
     now = (fetched_at or datetime.now(UTC)).astimezone(UTC)
     value = _structured(text, tz)
     if value is None and not _ISO.match(text):
-        value = dateparser.parse(
-            text,
-            languages=_languages(language),
-            settings={
-                "RELATIVE_BASE": now.replace(tzinfo=None),
-                "TIMEZONE": tz or "UTC",
-                "TO_TIMEZONE": "UTC",
-                "RETURN_AS_TIMEZONE_AWARE": True,
-                "PREFER_DATES_FROM": "past",
-                "PREFER_DAY_OF_MONTH": "first",
-            },
-        )
-        if value is not None and value > now and not re.search(r"(?:19|20)\d{2}", text):
-            value = value.replace(year=value.year - 1)  # "12 December" read in early January
+        value = _general(text, now, _zone(tz) or UTC, language)
     return _accept(value, now + timedelta(minutes=1))
+
+
+def _general(
+    text: str, now: datetime, zone: ZoneInfo | timezone, language: str | None
+) -> datetime | None:
+    """Month names, relative phrases and other free forms, through dateparser."""
+    value = dateparser.parse(
+        text,
+        languages=_languages(language),
+        settings={
+            "RELATIVE_BASE": now.astimezone(zone).replace(tzinfo=None),  # "yesterday" there
+            "TIMEZONE": str(zone),
+            "TO_TIMEZONE": "UTC",
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "PREFER_DATES_FROM": "past",
+            "PREFER_DAY_OF_MONTH": "first",
+        },
+    )
+    if value is None:
+        return None
+    if value > now and not _YEAR.search(text):
+        value = value.replace(year=value.year - 1)  # "12 December" read in early January
+    local = value.astimezone(zone)
+    if not _CLOCK.search(text) and local.time() == time(0):
+        return datetime(local.year, local.month, local.day, tzinfo=UTC)  # a calendar day
+    return value
 
 
 def url_date(url: str, fetched_at: datetime | None = None) -> tuple[datetime, str] | None:

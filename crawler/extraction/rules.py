@@ -45,6 +45,7 @@ class SiteRule:
     lead: tuple[Selector, ...] = ()
     body: tuple[Selector, ...] = ()
     date: tuple[Selector, ...] = ()
+    time: tuple[Selector, ...] = ()  # a time of day printed apart from the date
     authors: tuple[Selector, ...] = ()
     drop: tuple[CSSSelector, ...] = ()
     title_suffix: re.Pattern[str] | None = None
@@ -64,7 +65,7 @@ class SiteRule:
         return []
 
 
-_SELECTOR_KEYS = ("title", "lead", "body", "date", "authors")
+_SELECTOR_KEYS = ("title", "lead", "body", "date", "time", "authors")
 _REGEX_KEYS = ("title_suffix", "dateline", "credit")
 _PLAIN_KEYS = ("timezone", "jsonld_block", "based_on", "date_from_url")
 

@@ -259,10 +259,10 @@ class RelatedSpider(scrapy.Spider):
             self._outcome(response, "extraction_failed")
             return
         count(self.crawler.stats, source, "articles_extracted")
-        relevance, matched = score_article(
-            self.profile, fields["title"], fields["description"] or "", fields["body"]
-        )
         published = _parse_iso(fields["published"])
+        relevance, matched = score_article(
+            self.profile, fields["title"], fields["description"] or "", fields["body"], published
+        )
         if relevance < self.min_relevance or not self._in_window(published):
             self._outcome(response, "unrelated")
             return

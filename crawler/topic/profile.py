@@ -145,7 +145,8 @@ class TopicProfile:
         window = f"{since} .. {until}" if since else "open"
         lines = [
             f"Topic profile of {self.seeds} seed(s), language {self.language}",
-            f"Seed dates: {dates}; date window: {window}",
+            f"Seed dates: {dates}; date window: {window}; date prior: one half "
+            f"{PRIOR_DAYS_BEFORE} days before, {PRIOR_DAYS_AFTER} days after",
             f"Terms (top {min(_DESCRIBED_TERMS, len(self.terms))} of {len(self.terms)}):",
         ]
         for label in list(self.terms)[:_DESCRIBED_TERMS]:
