@@ -12,7 +12,7 @@ from crawler.urls import canonical_url
 from tests.conftest import corpus, crawl, read_jsonl
 
 # The one related article the seed's profile cannot reach names none of the story's actors
-# ("Gas price in Mangystau region lowered"); measured recall is 0.97 (tests/benchmarks/relevance.py).
+# ("Gas price in Mangystau region lowered"); measured recall: 0.97 (tests/benchmarks/relevance.py).
 RECALL_FLOOR = 0.95
 
 
