@@ -60,7 +60,10 @@ class Command(ScrapyCommand):
             crawler = self.crawler_process.create_crawler("related")
             self.crawler_process.crawl(crawler)
             self.crawler_process.start()
-            related = web.related_urls
+            # a syndicated copy is related too, but the corpus keeps its original only
+            related = {
+                a.url for a in web.articles if a.url in web.related_urls and not a.syndicated_of
+            }
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return

@@ -249,13 +249,24 @@ def verdicts(ceiling: Result, bare: Result, full: Result, articles: int) -> dict
     }
 
 
-def report(web: Web, results: list[Result], checks: dict[str, Any], load: float) -> str:
+def revision() -> str:
+    """``git describe`` of the checkout measured (``-dirty`` when files differ from the commit)."""
+    try:
+        found = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO,
+                               capture_output=True, text=True, check=False)
+    except OSError:
+        return "unknown"
+    return found.stdout.strip() or "unknown"
+
+
+def report(web: Web, results: list[Result], checks: dict[str, Any], load: float,
+           code: str) -> str:
     full = results[2]
     mark = {True: "PASS", False: "FAIL"}
     lines = [
-        f"Synthetic web: {web.articles} articles ({web.related} related, about {web.words} words "
-        f"each) on {len(web.bases)} hosts; CONCURRENT_REQUESTS=16, 16 per domain, no delay; "
-        f"{os.cpu_count()} CPUs, load average {load:.2f} before the runs.",
+        f"Code {code}. Synthetic web: {web.articles} articles ({web.related} related, about "
+        f"{web.words} words each) on {len(web.bases)} hosts; CONCURRENT_REQUESTS=16, 16 per "
+        f"domain, no delay; {os.cpu_count()} CPUs, load average {load:.2f} before the runs.",
         "",
         table(results),
         "",
@@ -290,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.articles < 1:
         parser.error("--articles must be at least 1")
     load = os.getloadavg()[0]
+    code = revision()  # before the crawls: the checkout may change while they run
     with synthetic_web(args.articles) as web, tempfile.TemporaryDirectory() as scratch:
         tmp = args.keep or Path(scratch)
         tmp.mkdir(parents=True, exist_ok=True)
@@ -299,10 +311,10 @@ def main(argv: list[str] | None = None) -> int:
             run_related(web, tmp),
         ]
     checks = verdicts(*results, articles=web.articles)
-    print(report(web, results, checks, load))
+    print(report(web, results, checks, load, code))
     if args.json:
         payload = {"web": asdict(web), "settings": SETTINGS, "checks": checks,
-                   "cpus": os.cpu_count(), "load_average": load,
+                   "cpus": os.cpu_count(), "load_average": load, "revision": code,
                    "results": [{**asdict(r), "pages_per_s": round(r.pages_per_s, 2),
                                 "fetch_pages_per_s": round(r.fetch_pages_per_s, 2),
                                 "cpu_per_page": round(r.cpu_per_page, 5)} for r in results]}
