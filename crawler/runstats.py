@@ -19,6 +19,7 @@ KINDS = (
     "not_article",
     "extraction_failed",
     "robots_disallowed",
+    "not_modified",
     "skipped_unreachable",
     "errors",
 )

@@ -15,6 +15,7 @@ LOCK_WAIT = 0  # seconds to wait for another crawl writing DATA_DIR before givin
 MAX_LISTING_PAGES = 100  # listing, section and search-result pages followed per source
 MAX_SEARCH_QUERIES = 4  # queries sent to each source's search endpoint
 MIN_CANDIDATE_SCORE = 0.0  # pre-fetch score below which a candidate is not fetched
+STATE_MAX_AGE_DAYS = 0  # forget URL outcomes older than this many days at start-up (0: keep all)
 
 # --- politeness and identity ----------------------------------------------------------------------
 USER_AGENT = f"news-corpus-crawler/{__version__} (+https://github.com/news-corpus-crawler/crawler)"
@@ -59,6 +60,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 300,
     "crawler.pipelines.dedup.DedupPipeline": 400,
     "crawler.pipelines.store.StorePipeline": 500,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalRequestsMiddleware": 580,
 }
 EXTENSIONS = {
     "crawler.extensions.RunSummary": 500,

@@ -3,8 +3,9 @@
 It records which pages are in the corpus (by URL key and by content hash) and what happened to every
 other URL, so later runs skip what they already have. The corpus file is the source of truth: the
 state remembers how many bytes of it it has seen and catches up from there on open (see
-:meth:`CrawlState.catch_up`), so a crash between writing a record and committing the state loses
-nothing.
+:class:`crawler.datadir.DataDir`), so a crash between writing a record and committing the state
+loses nothing. It also keeps the HTTP validators (ETag, Last-Modified) of entry points, for
+conditional requests, and a per-source history of runs, to flag sources that keep failing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,8 +27,16 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_hash ON records (content_hash);
 CREATE TABLE IF NOT EXISTS urls (
     url_key TEXT PRIMARY KEY, url TEXT NOT NULL, outcome TEXT NOT NULL, record_id TEXT,
-    error TEXT, updated_at TEXT NOT NULL);
+    error TEXT, attempts INTEGER NOT NULL DEFAULT 1, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS validators (
+    url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS source_runs (
+    run_id TEXT NOT NULL, source TEXT NOT NULL, failing INTEGER NOT NULL, finished_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, source));
 """
+# A failed URL is tried again on a later run after 1 h, 2 h, 4 h ... at most a week.
+RETRY_BASE = timedelta(hours=1)
+RETRY_MAX = timedelta(days=7)
 STATE_VERSION = "1"
 
 
@@ -96,9 +105,72 @@ class CrawlState:
         with self._transaction():
             self._upsert_url(url_key, url, outcome, record_id, error, _now())
 
+    def should_fetch(self, url_key: str, now: datetime | None = None) -> bool:
+        """False for a URL whose outcome is known; a failed URL once its back-off has passed."""
+        row = self._db.execute(
+            "SELECT outcome, attempts, updated_at FROM urls WHERE url_key = ?", (url_key,)
+        ).fetchone()
+        if row is None:
+            return True
+        outcome, attempts, updated_at = row
+        if outcome != "failed":
+            return False
+        wait = min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_MAX)
+        return (now or datetime.now(UTC)) >= datetime.fromisoformat(updated_at) + wait
+
     def url_outcome(self, url_key: str) -> str | None:
         row = self._db.execute("SELECT outcome FROM urls WHERE url_key = ?", (url_key,)).fetchone()
         return row[0] if row else None
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """The (ETag, Last-Modified) a URL last answered with."""
+        row = self._db.execute(
+            "SELECT etag, last_modified FROM validators WHERE url = ?", (url,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def set_validators(self, validators: dict[str, tuple[str | None, str | None]]) -> None:
+        """Remember entry points' validators (after a run that finished)."""
+        now = _now()
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO validators (url, etag, last_modified, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified, updated_at = excluded.updated_at",
+                [(url, etag, modified, now) for url, (etag, modified) in validators.items()],
+            )
+
+    def record_source_runs(self, run_id: str, failing: dict[str, bool]) -> None:
+        """Note which sources failed (nothing fetched, only errors) in this run."""
+        now = _now()
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO source_runs (run_id, source, failing, finished_at)"
+                " VALUES (?, ?, ?, ?)",
+                [(run_id, source, int(bad), now) for source, bad in failing.items()],
+            )
+
+    def failing_streak(self, source: str) -> int:
+        """How many of the source's latest runs in a row failed."""
+        rows = self._db.execute(
+            "SELECT failing FROM source_runs WHERE source = ? ORDER BY rowid DESC", (source,)
+        )
+        streak = 0
+        for (failing,) in rows:
+            if not failing:
+                break
+            streak += 1
+        return streak
+
+    def prune(self, older_than: timedelta) -> int:
+        """Forget URL outcomes (not stored records) and validators older than *older_than*."""
+        cutoff = (datetime.now(UTC) - older_than).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._transaction():
+            pruned = self._db.execute(
+                "DELETE FROM urls WHERE outcome != 'stored' AND updated_at < ?", (cutoff,)
+            ).rowcount
+            self._db.execute("DELETE FROM validators WHERE updated_at < ?", (cutoff,))
+        return pruned
 
     @property
     def corpus_offset(self) -> int:
@@ -128,7 +200,9 @@ class CrawlState:
             "INSERT INTO urls (url_key, url, outcome, record_id, error, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url_key) DO UPDATE SET"
             " outcome = excluded.outcome, record_id = excluded.record_id,"
-            " error = excluded.error, updated_at = excluded.updated_at"
+            " error = excluded.error, updated_at = excluded.updated_at,"
+            " attempts = CASE WHEN excluded.outcome = 'failed' AND urls.outcome = 'failed'"
+            " THEN urls.attempts + 1 ELSE 1 END"
             " WHERE urls.outcome != 'stored'",
             (url_key, url, outcome, record_id, error, now),
         )

@@ -86,13 +86,19 @@ def test_run_summary_is_written_and_logged(first_run):
     assert f"run {summary['run_id']}" in result.stderr
 
 
-def test_second_run_adds_nothing(first_run, web_sources: Path, newsweb: NewsWeb):
+def test_second_run_adds_nothing_and_costs_little(first_run, web_sources: Path, newsweb: NewsWeb):
     data, _, _ = first_run
     before = (data / "corpus.jsonl").read_bytes()
     log_start = len(newsweb.request_log)
     result = crawl(data, web_sources)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (data / "corpus.jsonl").read_bytes() == before
-    stored_paths = {r["url"].split("/", 3)[3] for r in corpus(data)[1:]}
-    refetched = [p for _, p in newsweb.request_log[log_start:] if p.lstrip("/") in stored_paths]
-    assert not refetched, "articles already in the corpus were fetched again"
+    article_paths = {a.url.split("/", 3)[3] for a in newsweb.articles}
+    refetched = [p for _, p in newsweb.request_log[log_start:] if p.lstrip("/") in article_paths]
+    assert not refetched, "article pages known from the first run were fetched again"
+    first, second = (
+        json.loads(path.read_text("utf-8")) for path in sorted((data / "runs").glob("*.json"))
+    )
+    assert second["downloader"]["request_count"] * 4 <= first["downloader"]["request_count"]
+    assert second["totals"]["not_modified"] > 0  # entry points re-read with validators
+    assert second["totals"]["stored"] == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -59,9 +60,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, with_body: bool) -> None:
         self.server.web._log(self.server.server_address[0], self.path)
         response = self.server.site.handle(self.path)
+        etag = f'"{hashlib.sha1(response.body).hexdigest()[:16]}"'
+        if response.status == 200 and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
+        if response.status == 200:
+            self.send_header("ETag", etag)
         self.end_headers()
         if with_body:
             self.wfile.write(response.body)

@@ -33,7 +33,8 @@ class DedupPipeline:
         assert self.data is not None
         adapter = ItemAdapter(item)
         state = self.data.state
-        known = state.record_by_key(record_key(adapter["canonical_url"]))
+        key = record_key(adapter["canonical_url"])
+        known = state.record_by_key(key)
         kind = "url"
         if known is None:
             known, kind = state.record_by_hash(adapter["content_hash"]), "exact"
@@ -56,5 +57,6 @@ class DedupPipeline:
                 "fetched_at": adapter["fetched_at"],
             }
         )
+        state.mark_url(key, adapter["url"], "duplicate", record_id=known.id)
         count(self.crawler.stats, source, "duplicates")
         raise DropItem(f"{adapter['url']}: {kind} duplicate of {known.url}", "INFO")

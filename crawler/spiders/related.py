@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
 import scrapy
@@ -30,6 +30,7 @@ from crawler.errors import InputError
 from crawler.extraction import extract_article
 from crawler.failures import failure_kind
 from crawler.items import Article
+from crawler.middlewares import CONDITIONAL
 from crawler.runstats import count, count_error
 from crawler.seeds import load_seeds
 from crawler.sources import Source, load_sources
@@ -58,10 +59,12 @@ class RelatedSpider(scrapy.Spider):
         since: str | None = None,
         until: str | None = None,
         min_relevance: str | None = None,
+        refresh: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._args = {"since": since, "until": until, "min_relevance": min_relevance}
+        self.refresh = _flag("refresh", refresh)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -117,6 +120,10 @@ class RelatedSpider(scrapy.Spider):
         follow once its probe has answered (see :meth:`_release`), so a dead site costs one
         request, not one per entry point."""
         fetched_at = _now()
+        max_age = self.crawler.settings.getint("STATE_MAX_AGE_DAYS")
+        if max_age > 0:
+            pruned = DataDir.for_crawler(self.crawler).state.prune(timedelta(days=max_age))
+            self.logger.info("forgot %d URL outcomes older than %d days", pruned, max_age)
         for seed in self.seeds:
             yield Article.from_fields(seed.record, fetched_at=fetched_at)
         for source in self.sources:
@@ -129,7 +136,7 @@ class RelatedSpider(scrapy.Spider):
         return self._pending.pop(source, [])
 
     def _entry_requests(self, source: Source) -> Iterator[scrapy.Request]:
-        meta = {"source": source.name, "depth": 0}
+        meta = {"source": source.name, "depth": 0, CONDITIONAL: True}
         for url in source.feeds:
             yield self._request(url, self.parse_feed, {**meta, "via": "feed"}, PRIORITY_ENTRY)
         for url in source.sitemaps:
@@ -156,6 +163,8 @@ class RelatedSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         yield from self._release(response.meta["source"])
+        if self._unchanged(response):
+            return
         try:
             candidates = parse_feed(response.body, response.url)
         except DiscoveryError as exc:
@@ -165,6 +174,8 @@ class RelatedSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         yield from self._release(response.meta["source"])
+        if self._unchanged(response):
+            return
         try:
             page = parse_sitemap(response.body, response.url)
         except DiscoveryError as exc:
@@ -180,7 +191,7 @@ class RelatedSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         source = response.meta["source"]
         yield from self._release(source)
-        if not isinstance(response, TextResponse):
+        if self._unchanged(response) or not isinstance(response, TextResponse):
             return
         via = response.meta["via"]
         hosts = self._hosts_of(source)
@@ -197,6 +208,13 @@ class RelatedSpider(scrapy.Spider):
                 break
             self._listing_pages[source] += 1
             yield self._request(url, self.parse_listing, _child_meta(response), PRIORITY_LISTING)
+
+    def _unchanged(self, response: Response) -> bool:
+        """True for a 304 answer to a conditional request: nothing new to read there."""
+        if response.status != 304:
+            return False
+        count(self.crawler.stats, response.meta["source"], "not_modified")
+        return True
 
     def _discovery_failed(self, response: Response, exc: DiscoveryError) -> None:
         self.logger.warning("%s", exc)
@@ -218,8 +236,8 @@ class RelatedSpider(scrapy.Spider):
                 continue
             if not self._known_host(url) or not self._in_window(candidate.published):
                 continue
-            if data.state.record_by_key(record_key(url)) is not None:
-                continue  # already in the corpus
+            if not self.refresh and not data.state.should_fetch(record_key(url)):
+                continue  # known from an earlier run (stored, duplicate, unrelated...)
             score = score_candidate(self.profile, candidate)
             if score < self.min_candidate_score:
                 continue
@@ -338,8 +356,9 @@ class RelatedSpider(scrapy.Spider):
 
 
 def _child_meta(response: Response) -> dict[str, Any]:
+    """Meta of a further page of the same entry point (a child sitemap, the next listing page)."""
     meta = response.meta
-    return {"source": meta["source"], "via": meta["via"], "depth": meta["depth"]}
+    return {"source": meta["source"], "via": meta["via"], "depth": meta["depth"], CONDITIONAL: True}
 
 
 def _date_window(
@@ -370,6 +389,14 @@ def _fraction(value: str | None, default: float) -> float:
     if not 0.0 <= number <= 1.0:
         raise InputError("-a min_relevance", f"expected a number from 0 to 1, got {value!r}")
     return number
+
+
+def _flag(name: str, value: str | None) -> bool:
+    if value is None or value.lower() in ("0", "false", "no", ""):
+        return False
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    raise InputError(f"-a {name}", f"expected 1 or 0, got {value!r}")
 
 
 def _parse_iso(value: str | None) -> datetime | None:

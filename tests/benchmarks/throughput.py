@@ -168,6 +168,8 @@ def measure(name: str, command: list[str], cwd: Path, web: Web, log: Path) -> Re
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     served = web.stats()
+    with log.open(encoding="utf-8", errors="replace") as lines:
+        logged_errors = sum("] ERROR: " in line for line in lines)
     return Result(
         name=name,
         pages=served["article_hits"],
@@ -177,7 +179,7 @@ def measure(name: str, command: list[str], cwd: Path, web: Web, log: Path) -> Re
         peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
         exit_code=proc.returncode,
         details={"distinct_articles": served["distinct_articles"],
-                 "other_requests": served["other_hits"]},
+                 "other_requests": served["other_hits"], "logged_errors": logged_errors},
     )
 
 
@@ -283,6 +285,10 @@ def report(web: Web, results: list[Result], checks: dict[str, Any], load: float,
     if not checks["all_pages_fetched"]:
         lines.append("- WARNING: a crawl failed or did not fetch every article page: "
                      + "; ".join(f"{r.name}: {r.pages} pages, exit {r.exit_code}" for r in results))
+    extracted = full.details.get("articles_extracted")
+    if extracted is not None and extracted < web.articles:
+        lines.append(f"- WARNING: the full pipeline extracted {extracted} of {web.articles} "
+                     f"articles; {full.details['logged_errors']} errors logged (see --keep)")
     ratio = checks["ceiling_over_trafilatura"]
     if ratio is not None and ratio < MIN_CEILING_RATIO:
         lines.append("- WARNING: the do-nothing crawl is not clearly faster than the trafilatura "
