@@ -43,10 +43,34 @@ class RunSummary:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
         summary = self.summary(stats, reason, getattr(spider, "sources", ()))
+        data = DataDir.for_crawler(self.crawler)
+        summary["alerts"] = self.alerts(data, summary)
         for line in self.describe(summary):
             logger.info("%s", line)
-        path = DataDir.for_crawler(self.crawler).write_run_summary(self.run_id, summary)
+        for alert in summary["alerts"]:
+            logger.warning(
+                "%s: nothing fetched or only errors in the last %d runs in a row",
+                alert["source"],
+                alert["failing_runs"],
+            )
+        path = data.write_run_summary(self.run_id, summary)
         logger.info("run summary written to %s", path)
+
+    def alerts(self, data: DataDir, summary: dict[str, Any]) -> list[dict[str, Any]]:
+        """Sources that failed (nothing fetched, or only errors) several runs in a row."""
+        failing = {
+            name: row["pages_fetched"] == 0 or row["errors"] >= row["pages_fetched"]
+            for name, row in summary["sources"].items()
+            if name != SEEDS
+        }
+        data.state.record_source_runs(self.run_id, failing)
+        threshold = self.crawler.settings.getint("ALERT_AFTER_RUNS")
+        streaks = {name: data.state.failing_streak(name) for name in failing}
+        return [
+            {"source": name, "failing_runs": streak}
+            for name, streak in streaks.items()
+            if threshold and streak >= threshold
+        ]
 
     def summary(self, stats: dict[str, Any], reason: str, sources: Any) -> dict[str, Any]:
         table = per_source(stats)
@@ -84,9 +108,10 @@ class RunSummary:
         totals = summary["totals"]
         lines = [
             f"run {summary['run_id']} ({summary['finish_reason']}): "
+            f"{totals['stored']} new records, "
             f"{summary['downloader']['request_count']} requests, "
             f"{totals['pages_fetched']} pages fetched, {totals['articles_extracted']} articles "
-            f"extracted, {totals['stored']} stored, {totals['duplicates']} duplicates, "
+            f"extracted, {totals['duplicates']} duplicates, "
             f"{totals['unrelated']} unrelated, {totals['errors']} errors"
         ]
         unreachable = [n for n, row in summary["sources"].items() if row["status"] == "UNREACHABLE"]

@@ -102,3 +102,18 @@ def test_second_run_adds_nothing_and_costs_little(first_run, web_sources: Path, 
     assert second["downloader"]["request_count"] * 4 <= first["downloader"]["request_count"]
     assert second["totals"]["not_modified"] > 0  # entry points re-read with validators
     assert second["totals"]["stored"] == 0
+
+
+def test_a_source_failing_several_runs_in_a_row_is_flagged(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[sources]]\nname = "Gone"\nurl = "http://127.0.0.1:9/"\n')
+    data = tmp_path / "data"
+    for run in range(3):
+        result = crawl(data, sources, settings={"ALERT_AFTER_RUNS": "3"})
+        assert result.returncode == 0, result.stderr[-2000:]
+        flagged = "Gone: nothing fetched or only errors in the last 3 runs" in result.stderr
+        assert flagged == (run == 2)
+    latest = sorted((data / "runs").glob("*.json"))[-1]
+    assert json.loads(latest.read_text("utf-8"))["alerts"] == [
+        {"source": "Gone", "failing_runs": 3}
+    ]
