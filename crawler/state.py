@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS source_runs (
     run_id TEXT NOT NULL, source TEXT NOT NULL, failing INTEGER NOT NULL, finished_at TEXT NOT NULL,
     PRIMARY KEY (run_id, source));
 """
-# A failed URL is tried again on a later run after 1 h, 2 h, 4 h ... at most a week.
+# A failed URL is tried again on the next run, then after 1 h, 2 h, 4 h ... at most a week.
 RETRY_BASE = timedelta(hours=1)
 RETRY_MAX = timedelta(days=7)
 STATE_VERSION = "1"
@@ -115,7 +115,7 @@ class CrawlState:
         outcome, attempts, updated_at = row
         if outcome != "failed":
             return False
-        wait = min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_MAX)
+        wait = min(RETRY_BASE * 2 ** (attempts - 2), RETRY_MAX) if attempts > 1 else timedelta(0)
         return (now or datetime.now(UTC)) >= datetime.fromisoformat(updated_at) + wait
 
     def url_outcome(self, url_key: str) -> str | None:

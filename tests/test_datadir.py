@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,4 +121,43 @@ def test_url_outcomes_never_overwrite_stored(tmp_path: Path) -> None:
     assert state.url_outcome("ex.com/a") == "stored"
     state.mark_url("ex.com/b", "https://ex.com/b", "unrelated")
     assert state.url_outcome("ex.com/b") == "unrelated"
+    state.close()
+
+
+def test_failed_urls_are_retried_next_run_then_with_back_off(tmp_path: Path) -> None:
+    state = CrawlState(tmp_path / "s.sqlite")
+    now = datetime.now(UTC)
+    assert state.should_fetch("ex.com/new")
+    state.mark_url("ex.com/a", "https://ex.com/a", "failed", error="timeout")
+    assert state.should_fetch("ex.com/a", now)  # first retry: the next run
+    state.mark_url("ex.com/a", "https://ex.com/a", "failed", error="timeout")
+    assert not state.should_fetch("ex.com/a", now)
+    assert state.should_fetch("ex.com/a", now + timedelta(hours=1, seconds=5))
+    state.mark_url("ex.com/a", "https://ex.com/a", "failed", error="timeout")
+    assert not state.should_fetch("ex.com/a", now + timedelta(hours=1, seconds=5))
+    assert state.should_fetch("ex.com/a", now + timedelta(hours=2, seconds=5))
+    state.mark_url("ex.com/u", "https://ex.com/u", "unrelated")
+    assert not state.should_fetch("ex.com/u", now + timedelta(days=365))
+    state.close()
+
+
+def test_prune_forgets_old_outcomes_but_not_records(tmp_path: Path) -> None:
+    state = CrawlState(tmp_path / "s.sqlite")
+    state.add_record("a" * 16, "ex.com/a", "https://ex.com/a", "0" * 64)
+    state.mark_url("ex.com/u", "https://ex.com/u", "unrelated")
+    assert state.prune(timedelta(days=-1)) == 1  # everything is older than "tomorrow"
+    assert state.url_outcome("ex.com/u") is None
+    assert state.url_outcome("ex.com/a") == "stored"
+    state.close()
+
+
+def test_validators_and_source_streaks(tmp_path: Path) -> None:
+    state = CrawlState(tmp_path / "s.sqlite")
+    state.set_validators({"https://ex.com/rss": ('"abc"', "Mon, 10 Jan 2022 10:00:00 GMT")})
+    assert state.validators("https://ex.com/rss") == ('"abc"', "Mon, 10 Jan 2022 10:00:00 GMT")
+    assert state.validators("https://ex.com/other") == (None, None)
+    for run, failing in enumerate([True, False, True, True]):
+        state.record_source_runs(f"run{run}", {"A": failing, "B": True})
+    assert state.failing_streak("A") == 2
+    assert state.failing_streak("B") == 4
     state.close()

@@ -78,3 +78,22 @@ def test_title_drops_site_name_via_h1() -> None:
     assert (
         extract_article(html, "https://example.com/a")["title"] == "Talks with President of Belarus"
     )
+
+
+def test_unmarked_article_with_an_inline_read_also_link_stays_an_article() -> None:
+    paragraphs = [
+        f"<p>Paragraph {n} of the report on the CSTO summit held by video link, with enough words"
+        " to read as running text rather than a teaser under a headline.</p>"
+        for n in range(6)
+    ]
+    read_also = (
+        "<p>Read also: <a href='/world/1'>CSTO peacekeepers begin their withdrawal from"
+        " Kazakhstan</a></p>"
+    )
+    body = "".join(paragraphs[:3]) + read_also + "".join(paragraphs[3:])
+    html = (
+        "<html><head><title>Leaders meet</title></head><body><main><h1>Leaders meet</h1>"
+        f"<div class='text'>{body}</div></main></body></html>"
+    )
+    record = extract_article(html, "https://agency.example/politics/1385617")
+    assert record["page_type"] == "article"

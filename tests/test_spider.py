@@ -145,3 +145,18 @@ def test_an_unreachable_source_costs_one_request(spider: RelatedSpider) -> None:
     stats = spider.crawler.stats.get_stats()
     assert stats["news/skipped_unreachable/Slow"] == 1
     assert stats["news/error/dns/Slow"] == 1
+
+
+def test_a_listing_reached_as_an_article_is_followed_as_a_listing(spider: RelatedSpider) -> None:
+    items = "".join(
+        f"<li><a href='/news/kazakhstan-csto-story-{n}'>CSTO story number {n} about Kazakhstan</a>"
+        "</li>"
+        for n in range(8)
+    )
+    html = f"<html><body><h1>Tag: Kazakhstan</h1><ul>{items}</ul></body></html>".encode()
+    meta = {"source": "Fast", "via": "link", "depth": 1}
+    response = HtmlResponse(
+        "http://fast.example/tag/kazakhstan/", body=html, request=Request("http://x", meta=meta)
+    )
+    urls = [r.url for r in spider.parse_article(response) if isinstance(r, Request)]
+    assert "http://fast.example/news/kazakhstan-csto-story-0" in urls

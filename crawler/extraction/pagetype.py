@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -65,12 +65,13 @@ def _headline_list(body: str, tree: etree._Element, threshold: float) -> bool:
 
 
 def _teaser_list(body: str, tree: etree._Element) -> bool:
-    """True when most body lines are summaries that each sit beside a headline link, in
-    containers of one kind (the items of a listing)."""
+    """True when most body lines are summaries that each sit beside a headline link of their
+    own, in containers of one kind (the items of a listing). An article body whose paragraphs
+    share one container with a "Read also" link is one item, not a list."""
     lines = {p for p in body.split("\n\n") if p}
     if len(lines) < _MIN_TEASERS:
         return False
-    kinds: Counter[tuple[str, str]] = Counter()
+    items: defaultdict[tuple[str, str], set[etree._Element]] = defaultdict(set)
     for element in tree.iter("p", "div", "span"):
         if len(element) or not element.text or " ".join(element.text.split()) not in lines:
             continue
@@ -79,10 +80,9 @@ def _teaser_list(body: str, tree: etree._Element) -> bool:
             a is not element and len(_flat(a).split()) >= _MIN_HEADLINE_WORDS
             for a in _ITEM_LINKS(item)
         ):
-            kinds[(item.tag, item.get("class") or "")] += 1
-    return bool(kinds) and kinds.most_common(1)[0][1] >= max(
-        _MIN_TEASERS, _LISTING_SHARE * len(lines)
-    )
+            items[(item.tag, item.get("class") or "")].add(item)
+    most = max((len(found) for found in items.values()), default=0)
+    return most >= max(_MIN_TEASERS, _LISTING_SHARE * len(lines))
 
 
 def _flat(element: etree._Element) -> str:

@@ -49,10 +49,15 @@ class Corpus:
     """All articles of all sites, indexed by key."""
 
     by_key: dict[str, Article] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)  # keys not published yet
 
-    def for_site(self, site: str) -> list[Article]:
-        """The site's articles, newest first."""
-        found = [a for a in self.by_key.values() if a.site == site]
+    def for_site(self, site: str, *, include_hidden: bool = False) -> list[Article]:
+        """The site's published articles (all with ``include_hidden``), newest first."""
+        found = [
+            a
+            for a in self.by_key.values()
+            if a.site == site and (include_hidden or a.key not in self.hidden)
+        ]
         return sorted(found, key=lambda a: a.published, reverse=True)
 
     def resolve(self, site: str, ref: str) -> Article:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,7 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
 class NewsWeb:
     """Start all sites on 127.0.0.<first_host>, <first_host + 1>, ... (same port when possible)."""
 
-    def __init__(self, first_host: int = 2, port: int = 0) -> None:
+    def __init__(self, first_host: int = 2, port: int = 0, hidden: Collection[str] = ()) -> None:
+        """``hidden``: keys (``"<site>/<id>"``) of articles held back until :meth:`publish`."""
         last = 255 - len(SITE_CLASSES)
         if not 1 <= first_host <= last:
             raise InputError("first_host", f"{first_host} is not between 1 and {last}")
@@ -93,12 +95,21 @@ class NewsWeb:
         self._requests: list[tuple[str, str]] = []
         self._urls: dict[str, str] = {}
         corpus = load_corpus()
+        unknown = sorted(set(hidden) - corpus.by_key.keys())
+        if unknown:
+            raise InputError("hidden", f"no article {unknown[0]!r}")
+        corpus.hidden = set(hidden)
+        self._corpus = corpus
         self.sites: list[Site] = [cls(corpus, self._url_of) for cls in SITE_CLASSES]
         hosts = [f"127.0.0.{first_host + i}" for i in range(len(self.sites))]
         self._servers = self._bind(hosts, port)
         for site, server in zip(self.sites, self._servers, strict=True):
             site.base_url = f"http://{server.server_address[0]}:{server.server_address[1]}/"
-        self._urls = {a.key: s.article_url(a) for s in self.sites for a in s.articles}
+        self._urls = {
+            a.key: s.article_url(a)
+            for s in self.sites
+            for a in corpus.for_site(s.key, include_hidden=True)
+        }
         self.articles = [self._info(s, a) for s in self.sites for a in s.articles]
         self._threads = [
             threading.Thread(target=srv.serve_forever, name=f"newsweb-{site.key}", daemon=True)
@@ -120,6 +131,15 @@ class NewsWeb:
                 for server in servers:
                     server.server_close()
         return [_Server(host, 0, site, self) for site, host in zip(self.sites, hosts, strict=True)]
+
+    def publish(self, *keys: str) -> list[ArticleInfo]:
+        """Put held-back articles on their sites (feeds, sitemaps, listings); return them."""
+        with self._lock:
+            self._corpus.hidden -= set(keys)
+            for site in self.sites:
+                site.refresh()
+            self.articles = [self._info(s, a) for s in self.sites for a in s.articles]
+        return [info for info in self.articles if info.url in {self._urls[k] for k in keys}]
 
     def _url_of(self, article: Article) -> str:
         return self._urls[article.key]

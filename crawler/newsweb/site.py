@@ -46,11 +46,15 @@ class Site(ABC):
     def __init__(self, corpus: Corpus, link: Callable[[Article], str]) -> None:
         """``link`` maps any article of the web (any site) to its canonical URL."""
         self.corpus = corpus
-        self.articles = corpus.for_site(self.key)
         self.link = link
         self.base_url = ""
-        self._by_path = {self.article_path(a): a for a in self.articles}
+        self.refresh()
         self._routes = [(re.compile(p), f) for p, f in self.routes()]
+
+    def refresh(self) -> None:
+        """Re-read which of the site's articles are published."""
+        self.articles = self.corpus.for_site(self.key)
+        self._by_path = {self.article_path(a): a for a in self.articles}
 
     # -- URL scheme and entry points ---------------------------------------------------------
 

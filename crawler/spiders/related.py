@@ -193,7 +193,11 @@ class RelatedSpider(scrapy.Spider):
         yield from self._release(source)
         if self._unchanged(response) or not isinstance(response, TextResponse):
             return
-        via = response.meta["via"]
+        yield from self._follow_listing(response, response.meta["via"])
+
+    def _follow_listing(self, response: TextResponse, via: str) -> Iterator[scrapy.Request]:
+        """Requests for the articles and further pages of a listing or search result page."""
+        source = response.meta["source"]
         hosts = self._hosts_of(source)
         if via == "search":
             page = parse_search_results(response.text, response.url, allowed_hosts=hosts)
@@ -267,8 +271,8 @@ class RelatedSpider(scrapy.Spider):
             content_type=_header(response, b"Content-Type"),
             fetched_at=fetched_at,
         )
-        if fields["page_type"] == "listing":
-            yield from self.parse_listing(response.replace(meta={**meta, "via": "listing"}))
+        if fields["page_type"] == "listing":  # a tag or section page reached through a link
+            yield from self._follow_listing(response, "listing")
             return
         if fields["page_type"] != "article":
             self._outcome(response, "not_article")
