@@ -11,9 +11,9 @@ from pathlib import Path
 from tests.conftest import FAST, ROOT, SEEDS, corpus, crawl
 
 
-def _start(data: Path, sources: Path) -> subprocess.Popen[bytes]:
+def _start(data: Path, sources: Path, *extra: str) -> subprocess.Popen[bytes]:
     settings = {**FAST, "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
-    args = [f"-s{k}={v}" for k, v in settings.items()]
+    args = [f"-s{k}={v}" for k, v in settings.items()] + [f"-s{e}" for e in extra]
     return subprocess.Popen(
         [sys.executable, "-m", "scrapy", "crawl", "related", "-s", f"SEEDS_DIR={SEEDS}",
          "-s", f"SOURCES_FILE={sources}", "-s", f"DATA_DIR={data}", *args],
@@ -47,3 +47,21 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path: Path, web_sou
     assert len(urls) == len(set(urls))
     assert set(urls) == expected
     assert records[0]["is_seed"]
+
+
+def test_jobdir_pause_and_resume(tmp_path: Path, web_sources: Path) -> None:
+    reference = tmp_path / "reference"
+    assert crawl(reference, web_sources).returncode == 0
+    expected = {r["canonical_url"] for r in corpus(reference)}
+
+    data, jobdir = tmp_path / "paused", tmp_path / "job"
+    process = _start(data, web_sources, f"JOBDIR={jobdir}")
+    _wait_for_lines(data / "corpus.jsonl", 5, process)
+    process.send_signal(signal.SIGINT)  # Ctrl-C: Scrapy stops gracefully and keeps its queue
+    assert process.wait(timeout=120) == 0
+    assert (jobdir / "requests.queue").exists()
+    final = crawl(data, web_sources, "-s", f"JOBDIR={jobdir}")
+    assert final.returncode == 0, final.stderr[-3000:]
+    urls = [r["canonical_url"] for r in corpus(data)]
+    assert len(urls) == len(set(urls))
+    assert set(urls) == expected
