@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from posixpath import splitext
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -73,6 +74,7 @@ _TEASER_MIN_WORDS = 4  # shorter blocks are datelines, bylines or labels
 _CARD_DEPTH = 5
 
 
+@lru_cache(maxsize=1 << 16)
 def looks_like_article_url(url: str) -> bool:
     """Guess from the URL alone whether it names an article (not a home, section or tag page)."""
     try:
@@ -123,7 +125,7 @@ def parse_listing(
     base_tags = root.xpath("//base[@href]/@href")
     if base_tags:
         base = http_url(str(base_tags[0]), url) or url
-    hosts = {_bare_host(h) for h in (allowed_hosts or [urlsplit(url).hostname or ""])}
+    hosts = frozenset(_bare_host(h) for h in (allowed_hosts or [urlsplit(url).hostname or ""]))
     self_url = http_url(url, url)
 
     links = {
@@ -166,7 +168,8 @@ def _bare_host(host: str) -> str:
     return host.removeprefix("www.")
 
 
-def _wanted(link: str, hosts: set[str]) -> bool:
+@lru_cache(maxsize=1 << 16)  # a site's menus repeat the same links on every page
+def _wanted(link: str, hosts: frozenset[str]) -> bool:
     """True for an HTML page on an allowed host that is not a login, share or static file link."""
     parts = urlsplit(link)
     host = _bare_host(parts.hostname or "")
