@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.datadir import DataDir
+from crawler.netguard import refused, source_hosts
 
 CONDITIONAL = "conditional"  # request meta key: re-read this entry point with validators
 
@@ -55,3 +58,23 @@ class ConditionalRequestsMiddleware:
 
 def _text(value: bytes | None) -> str | None:
     return value.decode("latin-1") if value else None
+
+
+class SafeDestinationMiddleware:
+    """Refuse non-http(s) URLs and IP literals of private, loopback, link-local or metadata
+    addresses (on links and redirects alike) unless the host is a configured source. Names
+    that resolve to such addresses are refused by :class:`crawler.netguard.GuardedResolver`."""
+
+    def __init__(self, allowed: frozenset[str]) -> None:
+        self.allowed = allowed
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SafeDestinationMiddleware:
+        return cls(source_hosts(crawler.settings))
+
+    def process_request(self, request: Request) -> None:
+        parts = urlparse_cached(request)
+        if parts.scheme not in ("http", "https"):
+            raise IgnoreRequest(f"refused: {parts.scheme}: URLs are not followed")
+        if refused(parts.hostname or "", self.allowed):
+            raise IgnoreRequest(f"refused: {parts.hostname} is a non-public address")

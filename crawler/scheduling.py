@@ -72,7 +72,9 @@ class Every:
         return due + self.interval
 
     def __str__(self) -> str:
-        return f"every {self.interval}"
+        seconds = int(self.interval.total_seconds())
+        unit, size = next((u, n) for u, n in reversed(_UNITS.items()) if seconds % n == 0)
+        return f"every {seconds // size}{unit}"
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,9 @@ class Cron:
         try:
             croniter(self.expression)
         except CroniterError as exc:
-            raise InputError("--cron", f"{self.expression!r} is not a cron expression ({exc})") from None
+            raise InputError(
+                "--cron", f"{self.expression!r} is not a cron expression ({exc})"
+            ) from None
 
     def first(self, now: datetime) -> datetime:
         return self.next_after(now)
@@ -97,7 +101,7 @@ class Cron:
         return f"cron {self.expression!r}"
 
 
-def make_schedule(every: str | None, cron: str | None) -> Every | Cron:
+def make_schedule(every: str | None, cron: str | None) -> Schedule:
     """The schedule given by exactly one of ``--every`` and ``--cron``."""
     if (every is None) == (cron is None):
         raise InputError("scrapy schedule", "give exactly one of --every INTERVAL and --cron EXPR")
@@ -139,7 +143,7 @@ class Scheduler:
     def __init__(
         self,
         command: list[str],
-        schedule: Every | Cron,
+        schedule: Schedule,
         data_dir: str | Path,
         *,
         jitter: float = 0.0,
@@ -152,7 +156,7 @@ class Scheduler:
         self.runs = runs
         self.signals_seen = 0
         self.child: subprocess.Popen[bytes] | None = None
-        self._selector = selectors.DefaultSelector()
+        self._selector = selectors.DefaultSelector()  # wakes the sleep between runs on a signal
 
     def run(self) -> int:
         """Run the schedule; 0 unless the last crawl failed."""
@@ -160,7 +164,9 @@ class Scheduler:
         os.set_blocking(wake_write, False)
         self._selector.register(wake_read, selectors.EVENT_READ)
         previous_wakeup = signal.set_wakeup_fd(wake_write)
-        handlers = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        handlers = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
         try:
             return self._loop()
         finally:
@@ -181,7 +187,7 @@ class Scheduler:
                 break
             number += 1
             status = self._crawl(number)
-            if self.runs is not None and number >= self.runs:
+            if self.signals_seen or (self.runs is not None and number >= self.runs):
                 break
             due, skipped = skip_missed(self.schedule, due, datetime.now().astimezone())
             if skipped:

@@ -57,6 +57,8 @@ COOKIES_ENABLED = False
 # --- safety: nothing listens for commands while the crawler runs unattended ------------------
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+# ...and nothing it fetches lives on a private, loopback or metadata address unless configured
+TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
 
 # --- components -----------------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -65,6 +67,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store.StorePipeline": 500,
 }
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SafeDestinationMiddleware": 50,
     "crawler.middlewares.ConditionalRequestsMiddleware": 580,
 }
 EXTENSIONS = {

@@ -1,0 +1,59 @@
+"""Keep the crawler on the public web: no requests to private, loopback, link-local or metadata
+addresses (by IP literal, or after DNS resolution) unless the host is a configured source."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.resolver import CachingThreadedResolver
+from scrapy.settings import BaseSettings
+from twisted.internet.error import DNSLookupError
+
+from crawler.errors import InputError
+from crawler.sources import load_sources
+from crawler.urls import host_of
+
+
+def is_public(address: str) -> bool:
+    """True for a globally routable IP address (not private, loopback, link-local, metadata...)."""
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_global
+    except ValueError:
+        return True  # not an IP literal: a name, checked after resolution
+
+
+def source_hosts(settings: BaseSettings) -> frozenset[str]:
+    """Hosts of the configured sources: the only ones allowed on non-public addresses."""
+    try:
+        return frozenset().union(*(s.all_hosts for s in load_sources(settings["SOURCES_FILE"])))
+    except InputError:
+        return frozenset()  # reported by the crawl command before anything is fetched
+
+
+def refused(host: str, allowed: frozenset[str]) -> bool:
+    """True when *host* is a non-public IP literal outside the configured sources."""
+    return not is_public(host) and host_of(f"http://{host}/") not in allowed
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """Scrapy's caching resolver, refusing names that resolve to non-public addresses."""
+
+    allowed: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.allowed = source_hosts(crawler.settings)
+        return resolver
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> Any:
+        deferred = super().getHostByName(name, timeout)
+        deferred.addCallback(self._check, name)
+        return deferred
+
+    def _check(self, address: str, name: str) -> str:
+        if not is_public(address) and host_of(f"http://{name}/") not in self.allowed:
+            raise DNSLookupError(f"{name} resolves to non-public address {address}: refused")
+        return address
