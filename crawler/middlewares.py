@@ -9,7 +9,7 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.datadir import DataDir
-from crawler.netguard import refused, source_hosts
+from crawler.netguard import allowed_hosts, refused
 
 CONDITIONAL = "conditional"  # request meta key: re-read this entry point with validators
 
@@ -70,7 +70,7 @@ class SafeDestinationMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SafeDestinationMiddleware:
-        return cls(source_hosts(crawler.settings))
+        return cls(allowed_hosts(crawler.settings))
 
     def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)

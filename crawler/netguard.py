@@ -24,12 +24,14 @@ def is_public(address: str) -> bool:
         return True  # not an IP literal: a name, checked after resolution
 
 
-def source_hosts(settings: BaseSettings) -> frozenset[str]:
-    """Hosts of the configured sources: the only ones allowed on non-public addresses."""
+def allowed_hosts(settings: BaseSettings) -> frozenset[str]:
+    """Hosts allowed on non-public addresses: the configured sources' and ``ALLOWED_HOSTS``."""
+    extra = frozenset(settings.getlist("ALLOWED_HOSTS"))
     try:
-        return frozenset().union(*(s.all_hosts for s in load_sources(settings["SOURCES_FILE"])))
+        sources = load_sources(settings["SOURCES_FILE"])
     except InputError:
-        return frozenset()  # reported by the crawl command before anything is fetched
+        return extra  # a bad sources file is reported by the crawl command before any fetch
+    return extra.union(*(s.all_hosts for s in sources))
 
 
 def refused(host: str, allowed: frozenset[str]) -> bool:
@@ -45,7 +47,7 @@ class GuardedResolver(CachingThreadedResolver):
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
         resolver = super().from_crawler(crawler, reactor)
-        resolver.allowed = source_hosts(crawler.settings)
+        resolver.allowed = allowed_hosts(crawler.settings)
         return resolver
 
     def getHostByName(self, name: str, timeout: Any = ()) -> Any:

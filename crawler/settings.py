@@ -59,6 +59,7 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 # ...and nothing it fetches lives on a private, loopback or metadata address unless configured
 TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
+ALLOWED_HOSTS: list[str] = []  # further hosts allowed on private addresses (an intranet mirror)
 
 # --- components -----------------------------------------------------------------------------------
 ITEM_PIPELINES = {

@@ -12,7 +12,7 @@ from scrapy.utils.project import get_project_settings
 from twisted.internet.error import DNSLookupError
 
 from crawler.middlewares import SafeDestinationMiddleware
-from crawler.netguard import GuardedResolver, is_public, source_hosts
+from crawler.netguard import GuardedResolver, allowed_hosts, is_public
 
 
 def test_no_remote_control_or_telnet_by_default() -> None:
@@ -45,7 +45,7 @@ def test_is_public(address: str, public: bool) -> None:
 def guard(tmp_path: Path) -> SafeDestinationMiddleware:
     sources = tmp_path / "sources.toml"
     sources.write_text('[[sources]]\nname = "Local"\nurl = "http://127.0.0.2:8080/"\n')
-    return SafeDestinationMiddleware(source_hosts(Settings({"SOURCES_FILE": str(sources)})))
+    return SafeDestinationMiddleware(allowed_hosts(Settings({"SOURCES_FILE": str(sources)})))
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 from w3lib.url import is_url
 
 from crawler.extraction import extract_article
+from crawler.urls import host_of
 
 
 def _print_record(url: str, record: dict[str, Any]) -> None:
@@ -74,6 +75,11 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if not opts.loglevel:  # records on stdout, problems on stderr, no start-up chatter
             self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+        # the user named these URLs: fetch them even on a private address (a local test site)
+        asked = [host_of(a) for a in args if is_url(a) and not a.startswith("file:")]
+        self.settings.set(
+            "ALLOWED_HOSTS", [*self.settings.getlist("ALLOWED_HOSTS"), *asked], priority="cmdline"
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
