@@ -66,7 +66,10 @@ class RunLock:
             fd, holders = _held_locks[self.path]
             _held_locks[self.path] = (fd, holders + 1)
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        except OSError as exc:
+            raise StorageError(f"{self.path.parent}: cannot write here ({exc.strerror})") from None
         deadline = time.monotonic() + wait
         while True:
             try:

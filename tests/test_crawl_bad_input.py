@@ -118,3 +118,12 @@ def test_busy_data_dir_exits_with_a_clear_message(tmp_path: Path) -> None:
     finally:
         lock.release()
     _assert_clean_failure(result, data, "another crawl", code=75)
+
+
+def test_unusable_data_dir_is_reported(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = crawl(blocker / "data", _sources(tmp_path))
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert "cannot create data directory" in result.stderr
