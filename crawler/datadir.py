@@ -13,14 +13,16 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
+import numpy as np
 from scrapy import signals
 from scrapy.crawler import Crawler
 
 from crawler.errors import DataDirBusy, StorageError
-from crawler.state import CrawlState
+from crawler.neardup import NearDuplicateIndex, signature
+from crawler.state import CrawlState, KnownRecord
 from crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -28,9 +30,21 @@ logger = logging.getLogger(__name__)
 CORPUS_FILE = "corpus.jsonl"
 DUPLICATES_FILE = "duplicates.jsonl"
 STATE_FILE = "state.sqlite"
+NEARDUP_FILE = "neardup.sqlite"
 RUNS_DIR = "runs"
 LOCK_FILE = ".lock"
 FILE_MODE = 0o644
+
+NEARDUP_BATCH = 100  # index additions per commit; a killed run's last ones are caught up on open
+
+
+class Duplicate(NamedTuple):
+    """The stored record a new one repeats, how (``url``, ``exact``, ``near``) and how closely."""
+
+    of: KnownRecord
+    kind: str
+    similarity: float
+
 
 _open_for: WeakKeyDictionary[Crawler, DataDir] = WeakKeyDictionary()
 _held_locks: dict[Path, tuple[int, int]] = {}  # lock path -> (fd, holders in this process)
@@ -177,9 +191,14 @@ class DataDir:
             self.corpus = JsonLinesFile(self.path / CORPUS_FILE)
             self.duplicates = JsonLinesFile(self.path / DUPLICATES_FILE)
             self.state = CrawlState(self.path / STATE_FILE)
+            self.neardup = NearDuplicateIndex(self.path / NEARDUP_FILE, batch=NEARDUP_BATCH)
         except OSError as exc:
             self.lock.release()
             raise StorageError(f"{self.path}: cannot open data files ({exc.strerror})") from None
+        except StorageError:
+            self.lock.release()
+            raise
+        self._signature: tuple[str, np.ndarray | None] = ("", None)
         self._catch_up()
 
     @classmethod
@@ -193,13 +212,37 @@ class DataDir:
             crawler.signals.connect(data.close, signal=signals.engine_stopped)
         return data
 
+    def find_duplicate(self, record: dict[str, Any]) -> Duplicate | None:
+        """The stored record this one repeats: same page (``url``), same body text (``exact``)
+        or a syndicated copy of the same text (``near``, with the estimated similarity)."""
+        known = self.state.record_by_key(record_key(record["canonical_url"]))
+        if known is not None:
+            return Duplicate(known, "url", 1.0)
+        known = self.state.record_by_hash(record["content_hash"])
+        if known is not None:
+            return Duplicate(known, "exact", 1.0)
+        sig = self._signature_of(record)
+        match = None if sig is None else self.neardup.find_signature(sig)
+        if match is not None and (known := self.state.record_by_id(match[0])) is not None:
+            return Duplicate(known, "near", round(match[1], 4))
+        return None
+
     def store(self, record: dict[str, Any]) -> None:
-        """Append a record to the corpus, then remember it in the state."""
+        """Append a record to the corpus, then remember it in the state and the index."""
         self.corpus.append(record)
         self.state.add_record(
             record["id"], record_key(record["canonical_url"]), record["url"], record["content_hash"]
         )
         self.state.set_corpus_offset(self.corpus.size)
+        sig = self._signature_of(record)
+        if sig is not None:
+            self.neardup.add_signature(record["id"], sig)
+
+    def _signature_of(self, record: dict[str, Any]) -> np.ndarray | None:
+        """The body's MinHash signature, computed once per record (dedup, then store)."""
+        if self._signature[0] != record["content_hash"]:
+            self._signature = (record["content_hash"], signature(record["body"]))
+        return self._signature[1]
 
     def write_run_summary(self, run_id: str, summary: dict[str, Any]) -> Path:
         path = self.path / RUNS_DIR / f"{run_id}.json"
@@ -212,6 +255,8 @@ class DataDir:
         if self._closed:
             return
         self._closed = True
+        self.neardup.close()
+        self.state.set_neardup_offset(self.corpus.size)
         self.corpus.close()
         self.duplicates.close()
         self.state.close()
@@ -239,3 +284,19 @@ class DataDir:
         if added:
             logger.info("%s: state caught up with %d record(s) from the corpus", self.path, added)
         self.state.set_corpus_offset(self.corpus.size)
+        self._catch_up_neardup()
+
+    def _catch_up_neardup(self) -> None:
+        """Index the records a killed run stored but did not commit to the near-duplicate index
+        (it commits in batches; the state remembers how much of the corpus it covers)."""
+        offset = self.state.neardup_offset
+        if offset > self.corpus.size or (offset and not len(self.neardup)):
+            offset = 0  # the corpus was replaced or the index deleted: index everything
+        if offset == self.corpus.size:
+            return
+        records = self.corpus.read_from(offset)
+        for _, record in records:
+            self.neardup.add(record["id"], record["body"])
+        self.neardup.commit()
+        self.state.set_neardup_offset(self.corpus.size)
+        logger.info("%s: near-duplicate index caught up with %d record(s)", self.path, len(records))

@@ -74,6 +74,10 @@ class CrawlState:
         ).fetchone()
         return KnownRecord(*row) if row else None
 
+    def record_by_id(self, record_id: str) -> KnownRecord | None:
+        row = self._db.execute("SELECT id, url FROM records WHERE id = ?", (record_id,)).fetchone()
+        return KnownRecord(*row) if row else None
+
     def record_by_hash(self, content_hash: str) -> KnownRecord | None:
         row = self._db.execute(
             "SELECT id, url FROM records WHERE content_hash = ? ORDER BY rowid LIMIT 1",
@@ -179,6 +183,14 @@ class CrawlState:
 
     def set_corpus_offset(self, offset: int) -> None:
         self._set_meta("corpus_offset", str(offset))
+
+    @property
+    def neardup_offset(self) -> int:
+        """How many bytes of the corpus the near-duplicate index covers for sure (committed)."""
+        return int(self._meta("neardup_offset") or 0)
+
+    def set_neardup_offset(self, offset: int) -> None:
+        self._set_meta("neardup_offset", str(offset))
 
     def forget_records(self) -> None:
         """Drop what the state knows of the corpus, before rebuilding it from the file."""

@@ -161,3 +161,23 @@ def test_validators_and_source_streaks(tmp_path: Path) -> None:
     assert state.failing_streak("A") == 2
     assert state.failing_streak("B") == 4
     state.close()
+
+
+def test_near_duplicate_index_catches_up_after_a_kill(tmp_path: Path) -> None:
+    body = " ".join(f"word{n}" for n in range(80))
+    code = (
+        "import os, json\n"
+        "from crawler.datadir import DataDir\n"
+        f"data = DataDir({str(tmp_path)!r})\n"
+        "for n in range(3):\n"
+        f"    data.store({{'id': f'{{n:016x}}', 'url': f'https://ex.com/{{n}}',"
+        f" 'canonical_url': f'https://ex.com/{{n}}', 'content_hash': f'{{n:064x}}',"
+        f" 'body': {body!r} + f' extra{{n}}'}})\n"
+        "os._exit(0)  # killed: no close, nothing committed to the index\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    data = DataDir(tmp_path)
+    assert len(data.neardup) == 3
+    match = data.neardup.find(body + " extra0")
+    assert match is not None and match[0] == f"{0:016x}"
+    data.close()

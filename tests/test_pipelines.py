@@ -121,3 +121,45 @@ def test_dedup_and_store(pipelines, tmp_path: Path) -> None:
     stats = crawler.stats.get_stats()
     assert stats["news/stored/Ex"] == 2 and stats["news/duplicates/Ex"] == 2
     assert stats["news/known/Ex"] == 1
+
+
+REPORT = [
+    "MOSCOW, January 10. /TASS/. The leaders of the Collective Security Treaty Organization held"
+    " an extraordinary video summit on Monday to discuss the situation in Kazakhstan.",
+    "Kazakh President Kassym-Jomart Tokayev told his counterparts that the country had faced an"
+    " attempted coup carried out by armed militants trained abroad.",
+    "Russian President Vladimir Putin said the alliance would not allow colour revolutions in its"
+    " member states and praised the speed of the peacekeeping deployment.",
+    "Belarusian leader Alexander Lukashenko recalled the combined onslaught on his own country and"
+    " urged the allies to be proactive in the information field.",
+    "CSTO Secretary General Stanislav Zas said the peacekeeping mechanism had proved effective and"
+    " that he would travel to Almaty on Tuesday to meet the mission's commander.",
+]
+
+
+def test_syndicated_copy_is_a_near_duplicate(pipelines, tmp_path: Path) -> None:
+    chain, crawler = pipelines
+    _run(chain, _article(url="https://agency.example/politics/1", body="\n\n".join(REPORT)))
+    copy = _article(
+        url="https://republisher.example/en/main/csto-summit-2022-01-10-1/",
+        body="\n\n".join([REPORT[0].split("/TASS/. ")[1], *REPORT[1:4]])
+        + "\n\nPhoto: kremlin.ru\n\nBased on materials from TASS",
+    )
+    copy.title = "CSTO leaders call events in Kazakhstan external aggression"
+    with pytest.raises(DropItem, match="near duplicate"):
+        _run(chain, copy)
+    other = _article(
+        url="https://other.example/news/summit",
+        body="\n\n".join(
+            "The CSTO summit on Kazakhstan heard Tokayev, Putin and Lukashenko speak about the"
+            f" unrest, in the words of our own correspondent, part {n} of a separate report"
+            " written independently with different sentences throughout."
+            for n in range(5)
+        ),
+    )
+    _run(chain, other)  # a different report of the same event is kept
+    DataDir.for_crawler(crawler).close()
+    (duplicate,) = read_jsonl(tmp_path / "duplicates.jsonl")
+    assert duplicate["kind"] == "near" and 0.3 <= duplicate["similarity"] < 1.0
+    assert duplicate["based_on"] == "TASS"
+    assert [r["url"] for r in corpus(tmp_path)][1] == "https://other.example/news/summit"

@@ -1,8 +1,9 @@
-"""Drop records the corpus already holds, by canonical URL or by identical body text.
+"""Drop records the corpus already holds: same canonical URL, same body text, or a syndicated
+copy of a stored text (MinHash near-duplicate, see ``crawler.neardup``).
 
 A URL the corpus already has under the same address is simply known (re-visited); any other copy
-(another URL of the same page, the same text elsewhere) is logged to ``duplicates.jsonl`` with the
-id of the record that was kept, so nothing disappears silently.
+(another URL of the same page, the same or nearly the same text elsewhere) is logged to
+``duplicates.jsonl`` with the id of the record that was kept, so nothing disappears silently.
 """
 
 from __future__ import annotations
@@ -32,14 +33,10 @@ class DedupPipeline:
     def process_item(self, item: Any) -> Any:
         assert self.data is not None
         adapter = ItemAdapter(item)
-        state = self.data.state
-        key = record_key(adapter["canonical_url"])
-        known = state.record_by_key(key)
-        kind = "url"
-        if known is None:
-            known, kind = state.record_by_hash(adapter["content_hash"]), "exact"
-        if known is None:
+        duplicate = self.data.find_duplicate(adapter)
+        if duplicate is None:
             return item
+        known, kind = duplicate.of, duplicate.kind
         source = source_of(adapter)
         if kind == "url" and known.url == adapter["url"]:
             count(self.crawler.stats, source, "known")
@@ -52,11 +49,12 @@ class DedupPipeline:
                 "title": adapter["title"],
                 "duplicate_of": known.id,
                 "kind": kind,
-                "similarity": 1.0,
+                "similarity": duplicate.similarity,
                 "based_on": adapter.get("based_on"),
                 "fetched_at": adapter["fetched_at"],
             }
         )
-        state.mark_url(key, adapter["url"], "duplicate", record_id=known.id)
+        key = record_key(adapter["canonical_url"])
+        self.data.state.mark_url(key, adapter["url"], "duplicate", record_id=known.id)
         count(self.crawler.stats, source, "duplicates")
         raise DropItem(f"{adapter['url']}: {kind} duplicate of {known.url}", "INFO")
