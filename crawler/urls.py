@@ -50,6 +50,7 @@ _KEEP = frozenset({"id", "p", "page", "q", "query", "searchstr", "pagen_1", "art
 _AMP_SUFFIX = re.compile(r"/amp(/?)$|\.amp(\.html?)$", re.IGNORECASE)
 _AMP_PREFIX = re.compile(r"^/amp(?=/)", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_MOBILE_HOST = re.compile(r"^(?:www|m|mobile|amp)\.(?=[^.]+\.)")  # www./m./amp. editions
 
 
 def _is_tracker(name: str) -> bool:
@@ -81,9 +82,10 @@ def canonical_url(url: str) -> str:
 
 
 def url_key(url: str) -> str:
-    """Identity of a page: its canonical URL without scheme, ``www.`` or trailing slash."""
+    """Identity of a page: its canonical URL without scheme, trailing slash, or the ``www.``,
+    ``m.``, ``mobile.`` and ``amp.`` host prefixes of the same site's editions."""
     parts = urlsplit(canonical_url(url))
-    host = parts.netloc.removeprefix("www.")
+    host = _MOBILE_HOST.sub("", parts.netloc)
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("", host, path, parts.query, "")).removeprefix("//")
 

@@ -27,6 +27,17 @@ def test_variants_collapse_to_one_canonical_url(variant: str) -> None:
     assert record_id(variant) == record_id(MAIN)
 
 
+def test_mobile_and_amp_editions_are_the_same_page() -> None:
+    main = record_id("https://www.example.com/news/story-1")
+    for edition in (
+        "https://m.example.com/news/story-1",
+        "https://amp.example.com/news/story-1",
+        "https://mobile.example.com/news/story-1/amp",
+    ):
+        assert record_id(edition) == main
+    assert record_id("https://m.com/news/story-1") != record_id("https://com/news/story-1")
+
+
 def test_identity_ignores_scheme_www_and_trailing_slash() -> None:
     assert url_key("http://www.example.com/a/") == url_key("https://example.com/a")
     assert record_id("http://www.example.com/a/") == record_id("https://example.com/a")
