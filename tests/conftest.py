@@ -91,3 +91,10 @@ def corpus(data_dir: Path) -> list[dict[str, Any]]:
     for record in records:
         jsonschema.validate(record, SCHEMA)
     return records
+
+
+def stories(records: list[dict[str, Any]], web: NewsWeb) -> set[str]:
+    """The stories records stand for: a syndicated copy counts as its original (which of the two
+    is kept depends on which was fetched first)."""
+    original = {a.url: a.syndicated_of for a in web.articles if a.syndicated_of}
+    return {original.get(r["canonical_url"], r["canonical_url"]) for r in records}

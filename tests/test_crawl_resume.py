@@ -8,16 +8,31 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import FAST, ROOT, SEEDS, corpus, crawl
+from crawler.newsweb import NewsWeb
+from tests.conftest import FAST, ROOT, SEEDS, corpus, crawl, stories
 
 
 def _start(data: Path, sources: Path, *extra: str) -> subprocess.Popen[bytes]:
     settings = {**FAST, "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
     args = [f"-s{k}={v}" for k, v in settings.items()] + [f"-s{e}" for e in extra]
     return subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "crawl", "related", "-s", f"SEEDS_DIR={SEEDS}",
-         "-s", f"SOURCES_FILE={sources}", "-s", f"DATA_DIR={data}", *args],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "related",
+            "-s",
+            f"SEEDS_DIR={SEEDS}",
+            "-s",
+            f"SOURCES_FILE={sources}",
+            "-s",
+            f"DATA_DIR={data}",
+            *args,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -29,10 +44,12 @@ def _wait_for_lines(path: Path, lines: int, process: subprocess.Popen[bytes]) ->
         time.sleep(0.02)
 
 
-def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path: Path, web_sources: Path) -> None:
+def test_sigkill_then_resume_equals_an_uninterrupted_run(
+    tmp_path: Path, web_sources: Path, newsweb: NewsWeb
+) -> None:
     reference = tmp_path / "reference"
     assert crawl(reference, web_sources).returncode == 0
-    expected = {r["canonical_url"] for r in corpus(reference)}
+    expected = stories(corpus(reference), newsweb)
 
     data = tmp_path / "killed"
     for lines in (2, 6, 12):
@@ -45,14 +62,14 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path: Path, web_sou
     records = corpus(data)
     urls = [r["canonical_url"] for r in records]
     assert len(urls) == len(set(urls))
-    assert set(urls) == expected
+    assert stories(records, newsweb) == expected
     assert records[0]["is_seed"]
 
 
-def test_jobdir_pause_and_resume(tmp_path: Path, web_sources: Path) -> None:
+def test_jobdir_pause_and_resume(tmp_path: Path, web_sources: Path, newsweb: NewsWeb) -> None:
     reference = tmp_path / "reference"
     assert crawl(reference, web_sources).returncode == 0
-    expected = {r["canonical_url"] for r in corpus(reference)}
+    expected = stories(corpus(reference), newsweb)
 
     data, jobdir = tmp_path / "paused", tmp_path / "job"
     process = _start(data, web_sources, f"JOBDIR={jobdir}")
@@ -62,6 +79,7 @@ def test_jobdir_pause_and_resume(tmp_path: Path, web_sources: Path) -> None:
     assert (jobdir / "requests.queue").exists()
     final = crawl(data, web_sources, "-s", f"JOBDIR={jobdir}")
     assert final.returncode == 0, final.stderr[-3000:]
-    urls = [r["canonical_url"] for r in corpus(data)]
+    records = corpus(data)
+    urls = [r["canonical_url"] for r in records]
     assert len(urls) == len(set(urls))
-    assert set(urls) == expected
+    assert stories(records, newsweb) == expected

@@ -16,7 +16,8 @@ def test_demo_crawls_the_local_web(tmp_path: Path) -> None:
     assert len(records) > 10
     assert f"{len(records)} records in {data / 'corpus.jsonl'}" in result.stdout
     assert "http://127.0.0.2:" in result.stdout
-    # a second demo starts from an empty folder again
+    # a second demo starts from an empty folder again: the seed is stored anew
     again = run_scrapy("demo", "--data", str(data), timeout=120)
     assert again.returncode == 0
-    assert len(corpus(data)) == len(records)
+    assert corpus(data)[0]["is_seed"]
+    assert len(list((data / "runs").glob("*.json"))) == 1

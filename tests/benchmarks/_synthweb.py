@@ -44,18 +44,41 @@ SPAN_MINUTES = 20 * 24 * 60
 MIN_WORDS, MAX_WORDS = 300, 800
 STATS_PATH, RESET_PATH = b"/__synthweb/stats", b"/__synthweb/reset"
 SECTIONS = ("politics", "world", "economy", "society", "incidents", "sport", "culture", "science")
-SUBSECTIONS = ("analysis", "opinion", "interviews", "photo", "video", "regions", "briefs",
-               "features", "explainers", "live")
-FOOTER_PAGES = ("about", "contacts", "advertising", "privacy", "terms", "archive", "rss", "jobs",
-                "editorial-policy", "corrections", "apps", "newsletters")
+SUBSECTIONS = (
+    "analysis",
+    "opinion",
+    "interviews",
+    "photo",
+    "video",
+    "regions",
+    "briefs",
+    "features",
+    "explainers",
+    "live",
+)
+FOOTER_PAGES = (
+    "about",
+    "contacts",
+    "advertising",
+    "privacy",
+    "terms",
+    "archive",
+    "rss",
+    "jobs",
+    "editorial-policy",
+    "corrections",
+    "apps",
+    "newsletters",
+)
 NEIGHBOURS = tuple(range(1, 33))  # other articles shown in the side bars
 CARDS = 16  # of which shown as teaser cards, the rest as a "most read" list
 SITE_NAMES = ("Steppe Wire", "Caspian Courier", "Eurasia Daily Post", "Northern Ledger")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 # sentences of the unrelated articles that touch the seed's story are left out of unrelated pages
-_ON_TOPIC = re.compile(r"Kazakh|CSTO|Collective Security|Tokayev|Almaty|Nur-Sultan|peacekeep",
-                       re.IGNORECASE)
+_ON_TOPIC = re.compile(
+    r"Kazakh|CSTO|Collective Security|Tokayev|Almaty|Nur-Sultan|peacekeep", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -107,8 +130,14 @@ class HitCounter:
         self.distinct.clear()
 
     def as_json(self) -> bytes:
-        return json.dumps({"article_hits": self.hits, "distinct_articles": len(self.distinct),
-                           "other_hits": self.other, "fetch_s": self.last - self.first}).encode()
+        return json.dumps(
+            {
+                "article_hits": self.hits,
+                "distinct_articles": len(self.distinct),
+                "other_hits": self.other,
+                "fetch_s": self.last - self.first,
+            }
+        ).encode()
 
 
 def load_prose() -> tuple[Prose, Prose]:
@@ -117,15 +146,21 @@ def load_prose() -> tuple[Prose, Prose]:
     for related in (True, False):
         articles = [a for a in load_corpus().by_key.values() if a.related is related]
         sentences = dict.fromkeys(
-            s for a in articles for p in a.paragraphs for s in _SENTENCE_END.split(p)
-            if len(s.split()) >= 5 and (related or not _ON_TOPIC.search(s)))
-        pools.append(Prose(
-            sentences=tuple(sentences),
-            titles=tuple(a.title for a in articles if related or not _ON_TOPIC.search(a.title)),
-            leads=tuple(a.lead for a in articles if related or not _ON_TOPIC.search(a.lead)),
-            authors=tuple(dict.fromkeys(a.author for a in articles)),
-            tags=tuple(dict.fromkeys(t for a in articles for t in a.tags)),
-        ))
+            s
+            for a in articles
+            for p in a.paragraphs
+            for s in _SENTENCE_END.split(p)
+            if len(s.split()) >= 5 and (related or not _ON_TOPIC.search(s))
+        )
+        pools.append(
+            Prose(
+                sentences=tuple(sentences),
+                titles=tuple(a.title for a in articles if related or not _ON_TOPIC.search(a.title)),
+                leads=tuple(a.lead for a in articles if related or not _ON_TOPIC.search(a.lead)),
+                authors=tuple(dict.fromkeys(a.author for a in articles)),
+                tags=tuple(dict.fromkeys(t for a in articles for t in a.tags)),
+            )
+        )
     return pools[0], pools[1]
 
 
@@ -147,18 +182,20 @@ def make_pages(count: int, hosts: int, seed: int = 2022) -> list[Page]:
         title = rng.choice(prose.titles)
         section = rng.choice(SECTIONS[:5] if related else SECTIONS)
         slug = _SLUG_JUNK.sub("-", title.lower()).strip("-")[:60].rstrip("-")
-        pages.append(Page(
-            host=i % hosts,
-            path=f"/news/{published:%Y/%m/%d}/{slug}-{100000 + i}.html",
-            title=title,
-            lead=rng.choice(prose.leads),
-            author=rng.choice(prose.authors),
-            section=section,
-            tags=tuple(rng.sample(prose.tags, 3)),
-            published=published,
-            paragraphs=_paragraphs(rng, body),
-            related=related,
-        ))
+        pages.append(
+            Page(
+                host=i % hosts,
+                path=f"/news/{published:%Y/%m/%d}/{slug}-{100000 + i}.html",
+                title=title,
+                lead=rng.choice(prose.leads),
+                author=rng.choice(prose.authors),
+                section=section,
+                tags=tuple(rng.sample(prose.tags, 3)),
+                published=published,
+                paragraphs=_paragraphs(rng, body),
+                related=related,
+            )
+        )
     return pages
 
 
@@ -193,24 +230,37 @@ def render_article(page: Page, base: str, site: str, neighbours: list[Page]) -> 
     """A news article page; the host's number decides which metadata it carries."""
     url = base + page.path.lstrip("/")
     iso = page.published.isoformat()
-    meta = [f'<meta name="description" content="{h(page.lead)}">',
-            f'<link rel="canonical" href="{h(url)}">']
+    meta = [
+        f'<meta name="description" content="{h(page.lead)}">',
+        f'<link rel="canonical" href="{h(url)}">',
+    ]
     if page.host in (0, 1):
-        meta += [f'<meta property="{p}" content="{h(v)}">' for p, v in (
-            ("og:type", "article"), ("og:site_name", site), ("og:title", page.title),
-            ("og:description", page.lead), ("og:url", url), ("article:published_time", iso))]
+        meta += [
+            f'<meta property="{p}" content="{h(v)}">'
+            for p, v in (
+                ("og:type", "article"),
+                ("og:site_name", site),
+                ("og:title", page.title),
+                ("og:description", page.lead),
+                ("og:url", url),
+                ("article:published_time", iso),
+            )
+        ]
     if page.host in (0, 3):
         meta.append(_json_ld(page, url, site))
     body = [f"<p>{h(p)}</p>" for p in page.paragraphs]
     if neighbours and len(body) > 3:
         link = neighbours[0]
-        body.insert(3, f'<p class="read-also">Read also: <a href="{h(link.path)}">'
-                       f"{h(link.title)}</a></p>")
-    tags = "".join(f'<li><a href="/tags/{_SLUG_JUNK.sub("-", t.lower())}/">{h(t)}</a></li>'
-                   for t in page.tags)
+        body.insert(
+            3, f'<p class="read-also">Read also: <a href="{h(link.path)}">{h(link.title)}</a></p>'
+        )
+    tags = "".join(
+        f'<li><a href="/tags/{_SLUG_JUNK.sub("-", t.lower())}/">{h(t)}</a></li>' for t in page.tags
+    )
     more = "".join(_card(n) for n in neighbours[:CARDS])
-    popular = "".join(f'<li><a href="{h(n.path)}">{h(n.title)}</a></li>'
-                      for n in neighbours[CARDS:])
+    popular = "".join(
+        f'<li><a href="{h(n.path)}">{h(n.title)}</a></li>' for n in neighbours[CARDS:]
+    )
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{h(page.title)} | {h(site)}</title>"
@@ -241,43 +291,56 @@ def render_article(page: Page, base: str, site: str, neighbours: list[Page]) -> 
 def _card(page: Page) -> str:
     """A teaser card of another article, with responsive picture markup."""
     image = f"/img/{page.path.rsplit('/', 1)[1][:-5]}"
-    sources = "".join(f'<source media="(min-width: {w}px)" srcset="{image}-{w}.webp 1x, '
-                      f'{image}-{w * 2}.webp 2x" type="image/webp">' for w in (480, 768, 1024))
-    return (f'<div class="card card--teaser"><a class="card__media" href="{h(page.path)}">'
-            f'<picture>{sources}<img src="{image}-480.jpg" alt="" loading="lazy" width="480" '
-            f'height="270"></picture></a><div class="card__body"><span class="card__tag">'
-            f'{h(page.section.title())}</span><h3 class="card__title"><a href="{h(page.path)}">'
-            f'{h(page.title)}</a></h3><p class="card__lead">{h(page.lead)}</p>'
-            f'<div class="card__meta"><time datetime="{page.published.isoformat()}">'
-            f"{page.published:%d.%m.%Y %H:%M}</time>{_icon('comment')}<span>0</span></div>"
-            "</div></div>")
+    sources = "".join(
+        f'<source media="(min-width: {w}px)" srcset="{image}-{w}.webp 1x, '
+        f'{image}-{w * 2}.webp 2x" type="image/webp">'
+        for w in (480, 768, 1024)
+    )
+    return (
+        f'<div class="card card--teaser"><a class="card__media" href="{h(page.path)}">'
+        f'<picture>{sources}<img src="{image}-480.jpg" alt="" loading="lazy" width="480" '
+        f'height="270"></picture></a><div class="card__body"><span class="card__tag">'
+        f'{h(page.section.title())}</span><h3 class="card__title"><a href="{h(page.path)}">'
+        f'{h(page.title)}</a></h3><p class="card__lead">{h(page.lead)}</p>'
+        f'<div class="card__meta"><time datetime="{page.published.isoformat()}">'
+        f"{page.published:%d.%m.%Y %H:%M}</time>{_icon('comment')}<span>0</span></div>"
+        "</div></div>"
+    )
 
 
 @functools.cache
 def _icon(name: str) -> str:
-    return (f'<svg class="icon icon-{name}" viewBox="0 0 24 24" width="16" height="16" '
-            'aria-hidden="true" focusable="false"><path d="M12 2C6.48 2 2 6.48 2 12s4.48 10 10 '
-            "10 10-4.48 10-10S17.52 2 12 2zm0 18c-4.41 0-8-3.59-8-8s3.59-8 8-8 8 3.59 8 8-3.59 "
-            '8-8 8zm-1-13h2v6h-2zm0 8h2v2h-2z"/></svg>')
+    return (
+        f'<svg class="icon icon-{name}" viewBox="0 0 24 24" width="16" height="16" '
+        'aria-hidden="true" focusable="false"><path d="M12 2C6.48 2 2 6.48 2 12s4.48 10 10 '
+        "10 10-4.48 10-10S17.52 2 12 2zm0 18c-4.41 0-8-3.59-8-8s3.59-8 8-8 8 3.59 8 8-3.59 "
+        '8-8 8zm-1-13h2v6h-2zm0 8h2v2h-2z"/></svg>'
+    )
 
 
 @functools.cache
 def _ad(slot: int) -> str:
-    return (f'<div class="ad ad-slot-{slot}" data-slot="slot-{slot}"><div class="ad__label">'
-            f'Advertisement</div><ins class="adsbygoogle" style="display:block" data-ad-client='
-            f'"ca-pub-0000000000000000" data-ad-slot="{slot:010d}" data-ad-format="auto"></ins>'
-            "<script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>")
+    return (
+        f'<div class="ad ad-slot-{slot}" data-slot="slot-{slot}"><div class="ad__label">'
+        f'Advertisement</div><ins class="adsbygoogle" style="display:block" data-ad-client='
+        f'"ca-pub-0000000000000000" data-ad-slot="{slot:010d}" data-ad-format="auto"></ins>'
+        "<script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>"
+    )
 
 
 def _json_ld(page: Page, url: str, site: str) -> str:
     data = {
-        "@context": "https://schema.org", "@type": "NewsArticle",
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "headline": page.title, "description": page.lead,
-        "datePublished": page.published.isoformat(), "dateModified": page.published.isoformat(),
+        "headline": page.title,
+        "description": page.lead,
+        "datePublished": page.published.isoformat(),
+        "dateModified": page.published.isoformat(),
         "author": {"@type": "Person", "name": page.author},
         "publisher": {"@type": "Organization", "name": site},
-        "keywords": list(page.tags), "inLanguage": "en",
+        "keywords": list(page.tags),
+        "inLanguage": "en",
     }
     text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return f'<script type="application/ld+json">{text}</script>'
@@ -289,12 +352,19 @@ def _header(site: str) -> str:
     menu = "".join(
         f'<li class="menu__item"><a class="menu__link" href="/{s}/">{_icon(s)}<span>{s.title()}'
         '</span></a><div class="menu__drop"><ul class="sub">'
-        + "".join(f'<li class="sub__item"><a class="sub__link" href="/{s}/{t}/">{_icon(t)}'
-                  f"<span>{t.title()}</span></a></li>" for t in SUBSECTIONS)
-        + "</ul></div></li>" for s in SECTIONS)
-    return (f'<header class="site-header"><a class="logo" href="/">{h(site)}</a>'
-            f'<nav class="main-nav"><ul>{menu}</ul></nav><form class="search" action="/search">'
-            '<input type="search" name="q" placeholder="Search"></form></header>')
+        + "".join(
+            f'<li class="sub__item"><a class="sub__link" href="/{s}/{t}/">{_icon(t)}'
+            f"<span>{t.title()}</span></a></li>"
+            for t in SUBSECTIONS
+        )
+        + "</ul></div></li>"
+        for s in SECTIONS
+    )
+    return (
+        f'<header class="site-header"><a class="logo" href="/">{h(site)}</a>'
+        f'<nav class="main-nav"><ul>{menu}</ul></nav><form class="search" action="/search">'
+        '<input type="search" name="q" placeholder="Search"></form></header>'
+    )
 
 
 @functools.cache
@@ -302,36 +372,57 @@ def _footer(site: str) -> str:
     sections = "".join(
         f'<li><a href="/{s}/">{s.title()}</a><ul>'
         + "".join(f'<li><a href="/{s}/{t}/">{t.title()}</a></li>' for t in SUBSECTIONS)
-        + "</ul></li>" for s in SECTIONS)
-    social = "".join(f'<a class="social social--{n}" href="https://{n}.com/" rel="noopener">'
-                     f"{_icon(n)}</a>" for n in ("facebook", "x", "telegram", "youtube", "vk"))
+        + "</ul></li>"
+        for s in SECTIONS
+    )
+    social = "".join(
+        f'<a class="social social--{n}" href="https://{n}.com/" rel="noopener">{_icon(n)}</a>'
+        for n in ("facebook", "x", "telegram", "youtube", "vk")
+    )
     links = "".join(f'<li><a href="/{p}/">{p.title()}</a></li>' for p in FOOTER_PAGES)
-    return (f'<footer class="site-footer"><div class="social">{social}</div>'
-            f'<ul class="sections">{sections}</ul><ul>{links}</ul>'
-            f"<p>&copy; 2022 {h(site)}. All rights reserved. Reproduction of materials is allowed "
-            "only with a hyperlink.</p></footer>")
+    return (
+        f'<footer class="site-footer"><div class="social">{social}</div>'
+        f'<ul class="sections">{sections}</ul><ul>{links}</ul>'
+        f"<p>&copy; 2022 {h(site)}. All rights reserved. Reproduction of materials is allowed "
+        "only with a hyperlink.</p></footer>"
+    )
 
 
 @functools.cache
 def _head_assets(site: str) -> str:
     """Inline CSS and an application-state script, as news sites ship on every page."""
-    css = "".join(f".c{i}{{margin:{i % 7}px;padding:{i % 5}px;color:#{i * 40503 % 0xFFFFFF:06x}}}"
-                  for i in range(120))
-    ads = [{"slot": f"slot-{i}", "sizes": [[300, 250], [728, 90]],
-            "targeting": {"pos": i, "section": SECTIONS[i % len(SECTIONS)]}} for i in range(60)]
-    state = {"site": site, "config": {"ads": ads},
-             "features": {f"flag_{i}": i % 3 == 0 for i in range(200)},
-             "i18n": {f"label_{i}": f"Text of interface label number {i}" for i in range(400)}}
-    return (f"<style>{css}</style><script>window.__STATE__ = {json.dumps(state)};</script>"
-            '<script async src="https://www.googletagmanager.com/gtag/js?id=G-XXXX"></script>')
+    css = "".join(
+        f".c{i}{{margin:{i % 7}px;padding:{i % 5}px;color:#{i * 40503 % 0xFFFFFF:06x}}}"
+        for i in range(120)
+    )
+    ads = [
+        {
+            "slot": f"slot-{i}",
+            "sizes": [[300, 250], [728, 90]],
+            "targeting": {"pos": i, "section": SECTIONS[i % len(SECTIONS)]},
+        }
+        for i in range(60)
+    ]
+    state = {
+        "site": site,
+        "config": {"ads": ads},
+        "features": {f"flag_{i}": i % 3 == 0 for i in range(200)},
+        "i18n": {f"label_{i}": f"Text of interface label number {i}" for i in range(400)},
+    }
+    return (
+        f"<style>{css}</style><script>window.__STATE__ = {json.dumps(state)};</script>"
+        '<script async src="https://www.googletagmanager.com/gtag/js?id=G-XXXX"></script>'
+    )
 
 
 def render_home(pages: list[Page], site: str) -> str:
     latest = sorted(pages, key=lambda p: p.published, reverse=True)[:20]
     items = "".join(f'<li><a href="{h(p.path)}">{h(p.title)}</a></li>' for p in latest)
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{h(site)}</title>'
-            f'</head><body>{_header(site)}<main><h1>Latest news</h1><ul class="latest">{items}'
-            f"</ul></main>{_footer(site)}</body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{h(site)}</title>'
+        f'</head><body>{_header(site)}<main><h1>Latest news</h1><ul class="latest">{items}'
+        f"</ul></main>{_footer(site)}</body></html>"
+    )
 
 
 def render_sitemaps(pages: list[Page], base: str, news: bool) -> dict[str, str]:
@@ -342,18 +433,28 @@ def render_sitemaps(pages: list[Page], base: str, news: bool) -> dict[str, str]:
     for start in range(0, len(pages), SITEMAP_SIZE):
         entries = []
         for p in pages[start : start + SITEMAP_SIZE]:
-            extra = (f"<news:news><news:publication><news:name>x</news:name><news:language>en"
-                     f"</news:language></news:publication><news:publication_date>"
-                     f"{p.published.isoformat()}</news:publication_date><news:title>{h(p.title)}"
-                     "</news:title></news:news>") if news else ""
-            entries.append(f"<url><loc>{base}{p.path.lstrip('/')}</loc>"
-                           f"<lastmod>{p.published.isoformat()}</lastmod>{extra}</url>")
+            extra = (
+                (
+                    f"<news:news><news:publication><news:name>x</news:name><news:language>en"
+                    f"</news:language></news:publication><news:publication_date>"
+                    f"{p.published.isoformat()}</news:publication_date><news:title>{h(p.title)}"
+                    "</news:title></news:news>"
+                )
+                if news
+                else ""
+            )
+            entries.append(
+                f"<url><loc>{base}{p.path.lstrip('/')}</loc>"
+                f"<lastmod>{p.published.isoformat()}</lastmod>{extra}</url>"
+            )
         files[f"/sitemaps/articles-{start // SITEMAP_SIZE + 1}.xml"] = (
             f'<?xml version="1.0" encoding="UTF-8"?><urlset {ns}{news_ns}>{"".join(entries)}'
-            "</urlset>")
+            "</urlset>"
+        )
     index = "".join(f"<sitemap><loc>{base}{path.lstrip('/')}</loc></sitemap>" for path in files)
-    files["/sitemap.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex {ns}>{index}'
-                             "</sitemapindex>")
+    files["/sitemap.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex {ns}>{index}</sitemapindex>'
+    )
     return files
 
 
@@ -361,13 +462,16 @@ def render_sitemaps(pages: list[Page], base: str, news: bool) -> dict[str, str]:
 
 
 def response(body: bytes, content_type: str, status: str = "200 OK") -> bytes:
-    head = (f"HTTP/1.1 {status}\r\nServer: synthweb\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n")
+    head = (
+        f"HTTP/1.1 {status}\r\nServer: synthweb\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+    )
     return head.encode("ascii") + body
 
 
-NOT_FOUND = response(b"<html><body><h1>Not found</h1></body></html>", "text/html; charset=utf-8",
-                     "404 Not Found")
+NOT_FOUND = response(
+    b"<html><body><h1>Not found</h1></body></html>", "text/html; charset=utf-8", "404 Not Found"
+)
 
 
 def build_site(host: int, base: str, pages: list[Page]) -> dict[bytes, tuple[bytes, bool]]:
@@ -387,9 +491,13 @@ def build_site(host: int, base: str, pages: list[Page]) -> dict[bytes, tuple[byt
     return routes
 
 
-async def _serve_connection(host: int, routes: dict[bytes, tuple[bytes, bool]],
-                            counter: HitCounter, reader: asyncio.StreamReader,
-                            writer: asyncio.StreamWriter) -> None:
+async def _serve_connection(
+    host: int,
+    routes: dict[bytes, tuple[bytes, bool]],
+    counter: HitCounter,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+) -> None:
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -445,19 +553,25 @@ async def serve(count: int, hosts: tuple[str, ...], announce: Callable[[dict], N
     for number, (sock, base) in enumerate(zip(sockets, bases, strict=True)):
         routes = build_site(number, base, [p for p in pages if p.host == number])
 
-        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                         number: int = number, routes: dict = routes) -> None:
+        async def handle(
+            reader: asyncio.StreamReader,
+            writer: asyncio.StreamWriter,
+            number: int = number,
+            routes: dict = routes,
+        ) -> None:
             await _serve_connection(number, routes, counter, reader, writer)
 
         servers.append(await asyncio.start_server(handle, sock=sock, backlog=1024))
-    announce({
-        "port": port,
-        "bases": bases,
-        "sitemaps": [f"{base}sitemap.xml" for base in bases],
-        "articles": len(pages),
-        "related": sum(p.related for p in pages),
-        "words": sum(len(" ".join(p.paragraphs).split()) for p in pages) // max(len(pages), 1),
-    })
+    announce(
+        {
+            "port": port,
+            "bases": bases,
+            "sitemaps": [f"{base}sitemap.xml" for base in bases],
+            "articles": len(pages),
+            "related": sum(p.related for p in pages),
+            "words": sum(len(" ".join(p.paragraphs).split()) for p in pages) // max(len(pages), 1),
+        }
+    )
     await asyncio.gather(*(server.serve_forever() for server in servers))
 
 

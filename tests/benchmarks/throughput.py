@@ -103,9 +103,11 @@ class Web:
         return self._get("stats")
 
     def write_sources(self, path: Path) -> Path:
-        blocks = [f'[[sources]]\nname = "Synth {i + 1}"\nurl = "{base}"\n'
-                  f'sitemaps = ["{sitemap}"]\nlanguage = "en"\n'
-                  for i, (base, sitemap) in enumerate(zip(self.bases, self.sitemaps, strict=True))]
+        blocks = [
+            f'[[sources]]\nname = "Synth {i + 1}"\nurl = "{base}"\n'
+            f'sitemaps = ["{sitemap}"]\nlanguage = "en"\n'
+            for i, (base, sitemap) in enumerate(zip(self.bases, self.sitemaps, strict=True))
+        ]
         path.write_text("\n".join(blocks), encoding="utf-8")
         return path
 
@@ -113,8 +115,11 @@ class Web:
 @contextmanager
 def synthetic_web(articles: int) -> Iterator[Web]:
     """Start _synthweb.py with ``articles`` pages and stop it on exit."""
-    proc = subprocess.Popen([sys.executable, str(SYNTHWEB), "--articles", str(articles)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(SYNTHWEB), "--articles", str(articles)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -162,8 +167,7 @@ def measure(name: str, command: list[str], cwd: Path, web: Web, log: Path) -> Re
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")}
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as errors:
-        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                                stderr=errors)
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -178,8 +182,11 @@ def measure(name: str, command: list[str], cwd: Path, web: Web, log: Path) -> Re
         cpu_s=round(usage.ru_utime + usage.ru_stime, 2),
         peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
         exit_code=proc.returncode,
-        details={"distinct_articles": served["distinct_articles"],
-                 "other_requests": served["other_hits"], "logged_errors": logged_errors},
+        details={
+            "distinct_articles": served["distinct_articles"],
+            "other_requests": served["other_hits"],
+            "logged_errors": logged_errors,
+        },
     )
 
 
@@ -190,9 +197,20 @@ def scrapy_options(settings: dict[str, str]) -> list[str]:
 def run_baseline(name: str, work: str, web: Web, tmp: Path) -> Result:
     out = tmp / f"{work}.json"
     out.unlink(missing_ok=True)  # --keep may point at an old run
-    command = [sys.executable, "-m", "scrapy", "runspider", str(Path(__file__).resolve()),
-               "-a", f"sitemaps={','.join(web.sitemaps)}", "-a", f"out={out}", "-a", f"work={work}",
-               *scrapy_options(SETTINGS)]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "runspider",
+        str(Path(__file__).resolve()),
+        "-a",
+        f"sitemaps={','.join(web.sitemaps)}",
+        "-a",
+        f"out={out}",
+        "-a",
+        f"work={work}",
+        *scrapy_options(SETTINGS),
+    ]
     result = measure(name, command, tmp, web, tmp / f"{work}.log")  # no project settings in tmp
     if out.exists():
         result.details.update(json.loads(out.read_text("utf-8")))
@@ -203,17 +221,40 @@ def run_related(web: Web, tmp: Path) -> Result:
     data = tmp / "data"
     shutil.rmtree(data, ignore_errors=True)  # a fresh corpus: --keep may point at an old one
     sources = web.write_sources(tmp / "sources.toml")
-    command = [sys.executable, "-m", "scrapy", "crawl", "related", "-s", f"SEEDS_DIR={SEEDS}",
-               "-s", f"SOURCES_FILE={sources}", "-s", f"DATA_DIR={data}",
-               *scrapy_options(SETTINGS)]
-    result = measure("full pipeline (scrapy crawl related)", command, REPO, web,
-                     tmp / "related.log")
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "related",
+        "-s",
+        f"SEEDS_DIR={SEEDS}",
+        "-s",
+        f"SOURCES_FILE={sources}",
+        "-s",
+        f"DATA_DIR={data}",
+        *scrapy_options(SETTINGS),
+    ]
+    result = measure(
+        "full pipeline (scrapy crawl related)", command, REPO, web, tmp / "related.log"
+    )
     summaries = sorted((data / "runs").glob("*.json"))
     if summaries:
         totals = json.loads(summaries[-1].read_text("utf-8"))["totals"]
-        result.details.update({k: totals.get(k, 0) for k in (
-            "articles_extracted", "stored", "duplicates", "unrelated", "not_article",
-            "extraction_failed", "errors")})
+        result.details.update(
+            {
+                k: totals.get(k, 0)
+                for k in (
+                    "articles_extracted",
+                    "stored",
+                    "duplicates",
+                    "unrelated",
+                    "not_article",
+                    "extraction_failed",
+                    "errors",
+                )
+            }
+        )
     corpus = data / "corpus.jsonl"
     if corpus.exists():
         records = [json.loads(line) for line in corpus.read_text("utf-8").splitlines()]
@@ -225,11 +266,17 @@ def run_related(web: Web, tmp: Path) -> Result:
 
 
 def table(results: list[Result]) -> str:
-    lines = ["| crawl | article pages | wall s | pages/s | pages/s while fetching | CPU s "
-             "| CPU s/page | peak RSS MB |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r.name} | {r.pages} | {r.wall_s:.1f} | {r.pages_per_s:.1f} | "
-              f"{r.fetch_pages_per_s:.1f} | {r.cpu_s:.1f} | {r.cpu_per_page:.4f} | "
-              f"{r.peak_rss_mb:.0f} |" for r in results]
+    lines = [
+        "| crawl | article pages | wall s | pages/s | pages/s while fetching | CPU s "
+        "| CPU s/page | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r.name} | {r.pages} | {r.wall_s:.1f} | {r.pages_per_s:.1f} | "
+        f"{r.fetch_pages_per_s:.1f} | {r.cpu_s:.1f} | {r.cpu_per_page:.4f} | "
+        f"{r.peak_rss_mb:.0f} |"
+        for r in results
+    ]
     return "\n".join(lines)
 
 
@@ -238,31 +285,38 @@ def verdicts(ceiling: Result, bare: Result, full: Result, articles: int) -> dict
     ratio = full.pages_per_s / bare.pages_per_s if bare.pages_per_s else 0.0
     return {
         "ceiling_over_trafilatura": round(ceiling.pages_per_s / bare.pages_per_s, 2)
-        if bare.pages_per_s else None,
+        if bare.pages_per_s
+        else None,
         "full_over_trafilatura": round(ratio, 3),
         # what the rate ratio would be with the CPU to itself: robust to other load on the machine
         "full_over_trafilatura_by_cpu": round(bare.cpu_per_page / full.cpu_per_page, 3)
-        if full.pages else 0.0,
+        if full.pages
+        else 0.0,
         "rate_ok": ratio >= TARGET_RATE_RATIO,
         "cpu_ok": full.cpu_per_page <= TARGET_CPU_PER_PAGE,
         "rss_ok": full.peak_rss_mb <= TARGET_RSS_MB,
-        "all_pages_fetched": all(r.pages == articles and r.exit_code == 0
-                                 for r in (ceiling, bare, full)),
+        "all_pages_fetched": all(
+            r.pages == articles and r.exit_code == 0 for r in (ceiling, bare, full)
+        ),
     }
 
 
 def revision() -> str:
     """``git describe`` of the checkout measured (``-dirty`` when files differ from the commit)."""
     try:
-        found = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO,
-                               capture_output=True, text=True, check=False)
+        found = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     except OSError:
         return "unknown"
     return found.stdout.strip() or "unknown"
 
 
-def report(web: Web, results: list[Result], checks: dict[str, Any], load: float,
-           code: str) -> str:
+def report(web: Web, results: list[Result], checks: dict[str, Any], load: float, code: str) -> str:
     full = results[2]
     mark = {True: "PASS", False: "FAIL"}
     lines = [
@@ -283,26 +337,39 @@ def report(web: Web, results: list[Result], checks: dict[str, Any], load: float,
         f"- full pipeline: {json.dumps(full.details)}",
     ]
     if not checks["all_pages_fetched"]:
-        lines.append("- WARNING: a crawl failed or did not fetch every article page: "
-                     + "; ".join(f"{r.name}: {r.pages} pages, exit {r.exit_code}" for r in results))
+        lines.append(
+            "- WARNING: a crawl failed or did not fetch every article page: "
+            + "; ".join(f"{r.name}: {r.pages} pages, exit {r.exit_code}" for r in results)
+        )
     extracted = full.details.get("articles_extracted")
     if extracted is not None and extracted < web.articles:
-        lines.append(f"- WARNING: the full pipeline extracted {extracted} of {web.articles} "
-                     f"articles; {full.details['logged_errors']} errors logged (see --keep)")
+        lines.append(
+            f"- WARNING: the full pipeline extracted {extracted} of {web.articles} "
+            f"articles; {full.details['logged_errors']} errors logged (see --keep)"
+        )
     ratio = checks["ceiling_over_trafilatura"]
     if ratio is not None and ratio < MIN_CEILING_RATIO:
-        lines.append("- WARNING: the do-nothing crawl is not clearly faster than the trafilatura "
-                     "one; the server may be the bottleneck")
+        lines.append(
+            "- WARNING: the do-nothing crawl is not clearly faster than the trafilatura "
+            "one; the server may be the bottleneck"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000,
-                        help="article pages in the synthetic web (default 2000)")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        default=2000,
+        help="article pages in the synthetic web (default 2000)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    parser.add_argument("--keep", type=Path,
-                        help="keep the crawl logs and data in this folder (default: a temp folder)")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the crawl logs and data in this folder (default: a temp folder)",
+    )
     args = parser.parse_args(argv)
     if args.articles < 1:
         parser.error("--articles must be at least 1")
@@ -319,11 +386,23 @@ def main(argv: list[str] | None = None) -> int:
     checks = verdicts(*results, articles=web.articles)
     print(report(web, results, checks, load, code))
     if args.json:
-        payload = {"web": asdict(web), "settings": SETTINGS, "checks": checks,
-                   "cpus": os.cpu_count(), "load_average": load, "revision": code,
-                   "results": [{**asdict(r), "pages_per_s": round(r.pages_per_s, 2),
-                                "fetch_pages_per_s": round(r.fetch_pages_per_s, 2),
-                                "cpu_per_page": round(r.cpu_per_page, 5)} for r in results]}
+        payload = {
+            "web": asdict(web),
+            "settings": SETTINGS,
+            "checks": checks,
+            "cpus": os.cpu_count(),
+            "load_average": load,
+            "revision": code,
+            "results": [
+                {
+                    **asdict(r),
+                    "pages_per_s": round(r.pages_per_s, 2),
+                    "fetch_pages_per_s": round(r.fetch_pages_per_s, 2),
+                    "cpu_per_page": round(r.cpu_per_page, 5),
+                }
+                for r in results
+            ],
+        }
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return 0 if checks["all_pages_fetched"] else 1
 
