@@ -7,9 +7,6 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 
-DISCOVERY_KINDS = ("seed", "feed", "sitemap", "search", "listing", "link")
-
-
 @dataclass(slots=True)
 class Article:
     """One article of the corpus. Field meanings are documented in README.md and

@@ -3,6 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.errors import InputError
 from crawler.seeds import load_seeds, parse_seed_text, read_seed
@@ -92,3 +94,26 @@ def test_bad_sidecars(tmp_path: Path, sidecar: str, message: str) -> None:
     with pytest.raises(InputError, match=message) as info:
         load_seeds(tmp_path)
     assert "s.toml" in str(info.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=2000))
+def test_any_text_parses_or_fails_with_input_error(text: str) -> None:
+    try:
+        parsed = parse_seed_text(text, "fuzz.txt")
+    except InputError as exc:
+        assert str(exc).startswith("fuzz.txt: ")
+        return
+    assert parsed["title"] and parsed["body"]
+    assert "\n\n\n" not in parsed["body"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=500))
+def test_any_file_reads_or_fails_with_input_error(tmp_path_factory, data: bytes) -> None:
+    folder = tmp_path_factory.mktemp("seeds")
+    (folder / "seed.txt").write_bytes(data)
+    try:
+        load_seeds(folder)
+    except InputError as exc:
+        assert "seed.txt" in str(exc)
