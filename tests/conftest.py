@@ -53,6 +53,19 @@ def run_scrapy(
     )
 
 
+def crawl_args(
+    data_dir: Path,
+    sources: Path,
+    *extra: str,
+    seeds: Path = SEEDS,
+    settings: dict[str, str] | None = None,
+) -> list[str]:
+    """Arguments of ``scrapy crawl related`` with the three settings the acceptance checks use."""
+    options = [f"-s{k}={v}" for k, v in {**FAST, **(settings or {})}.items()]
+    return ["crawl", "related", "-s", f"SEEDS_DIR={seeds}", "-s", f"SOURCES_FILE={sources}",
+            "-s", f"DATA_DIR={data_dir}", *options, *extra]  # fmt: skip
+
+
 def crawl(
     data_dir: Path,
     sources: Path,
@@ -60,20 +73,8 @@ def crawl(
     seeds: Path = SEEDS,
     settings: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """``scrapy crawl related`` with the three settings the acceptance checks use."""
-    options = [f"-s{k}={v}" for k, v in {**FAST, **(settings or {})}.items()]
-    return run_scrapy(
-        "crawl",
-        "related",
-        "-s",
-        f"SEEDS_DIR={seeds}",
-        "-s",
-        f"SOURCES_FILE={sources}",
-        "-s",
-        f"DATA_DIR={data_dir}",
-        *options,
-        *extra,
-    )
+    """Run ``scrapy crawl related`` to the end."""
+    return run_scrapy(*crawl_args(data_dir, sources, *extra, seeds=seeds, settings=settings))
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -9,27 +9,14 @@ import time
 from pathlib import Path
 
 from crawler.newsweb import NewsWeb
-from tests.conftest import FAST, ROOT, SEEDS, corpus, crawl, stories
+from tests.conftest import ROOT, corpus, crawl, crawl_args, stories
 
 
 def _start(data: Path, sources: Path, *extra: str) -> subprocess.Popen[bytes]:
-    settings = {**FAST, "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
-    args = [f"-s{k}={v}" for k, v in settings.items()] + [f"-s{e}" for e in extra]
+    slow = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+    args = crawl_args(data, sources, *extra, settings=slow)
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "related",
-            "-s",
-            f"SEEDS_DIR={SEEDS}",
-            "-s",
-            f"SOURCES_FILE={sources}",
-            "-s",
-            f"DATA_DIR={data}",
-            *args,
-        ],
+        [sys.executable, "-m", "scrapy", *args],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -72,7 +59,7 @@ def test_jobdir_pause_and_resume(tmp_path: Path, web_sources: Path, newsweb: New
     expected = stories(corpus(reference), newsweb)
 
     data, jobdir = tmp_path / "paused", tmp_path / "job"
-    process = _start(data, web_sources, f"JOBDIR={jobdir}")
+    process = _start(data, web_sources, "-s", f"JOBDIR={jobdir}")
     _wait_for_lines(data / "corpus.jsonl", 5, process)
     process.send_signal(signal.SIGINT)  # Ctrl-C: Scrapy stops gracefully and keeps its queue
     assert process.wait(timeout=120) == 0
