@@ -74,7 +74,7 @@ _TEASER_MIN_WORDS = 4  # shorter blocks are datelines, bylines or labels
 _CARD_DEPTH = 5
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)
 def looks_like_article_url(url: str) -> bool:
     """Guess from the URL alone whether it names an article (not a home, section or tag page)."""
     try:
@@ -168,7 +168,7 @@ def _bare_host(host: str) -> str:
     return host.removeprefix("www.")
 
 
-@lru_cache(maxsize=1 << 16)  # a site's menus repeat the same links on every page
+@lru_cache(maxsize=4096)  # a site's menus repeat the same links on every page
 def _wanted(link: str, hosts: frozenset[str]) -> bool:
     """True for an HTML page on an allowed host that is not a login, share or static file link."""
     parts = urlsplit(link)
