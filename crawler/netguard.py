@@ -13,7 +13,6 @@ from twisted.internet.error import DNSLookupError
 
 from crawler.errors import InputError
 from crawler.sources import load_sources
-from crawler.urls import host_of
 
 
 def is_public(address: str) -> bool:
@@ -36,7 +35,7 @@ def allowed_hosts(settings: BaseSettings) -> frozenset[str]:
 
 def refused(host: str, allowed: frozenset[str]) -> bool:
     """True when *host* is a non-public IP literal outside the configured sources."""
-    return not is_public(host) and host_of(f"http://{host}/") not in allowed
+    return not is_public(host) and _bare(host) not in allowed
 
 
 class GuardedResolver(CachingThreadedResolver):
@@ -56,6 +55,11 @@ class GuardedResolver(CachingThreadedResolver):
         return deferred
 
     def _check(self, address: str, name: str) -> str:
-        if not is_public(address) and host_of(f"http://{name}/") not in self.allowed:
+        if not is_public(address) and _bare(name) not in self.allowed:
             raise DNSLookupError(f"{name} resolves to non-public address {address}: refused")
         return address
+
+
+def _bare(host: str) -> str:
+    """A host name as sources list it: lower case, no ``www.``."""
+    return host.lower().rstrip(".").removeprefix("www.")

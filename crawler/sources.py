@@ -6,6 +6,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,8 +41,23 @@ class Source:
 
 
 def load_sources(path: str | Path) -> list[Source]:
-    """Read and validate a sources file; raise ``InputError`` naming the file and the problem."""
+    """Read and validate a sources file; raise ``InputError`` naming the file and the problem.
+
+    The crawl command, the spider and the address guard all ask for the sources at start-up:
+    the file is parsed once per version (path, inode, size, modification time).
+    """
     path = Path(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise InputError(path, "sources file does not exist") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read sources file ({exc.strerror})") from None
+    return list(_load(path, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, _inode: int, _size: int, _mtime: int) -> tuple[Source, ...]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -60,7 +76,7 @@ def load_sources(path: str | Path) -> list[Source]:
     tables = data.get("sources")
     if not isinstance(tables, list) or not tables:
         raise InputError(path, "no [[sources]] tables")
-    sources = [_source(table, f"{path}: sources[{i}]") for i, table in enumerate(tables)]
+    sources = tuple(_source(table, f"{path}: sources[{i}]") for i, table in enumerate(tables))
     _check_unique(path, (s.name for s in sources))
     return sources
 

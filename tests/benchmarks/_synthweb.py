@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from a checkout
 
 from crawler.newsweb.content import load_corpus
-from crawler.newsweb.markup import cookie_notice, newsletter, share_bar
+from crawler.newsweb.markup import cookie_notice, json_ld, newsletter, share_bar
 
 HOSTS = ("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5")
 SITEMAP_SIZE = 1000
@@ -247,7 +247,7 @@ def render_article(page: Page, base: str, site: str, neighbours: list[Page]) -> 
             )
         ]
     if page.host in (0, 3):
-        meta.append(_json_ld(page, url, site))
+        meta.append(json_ld(page, url, site))  # a Page has the fields json_ld reads
     body = [f"<p>{h(p)}</p>" for p in page.paragraphs]
     if neighbours and len(body) > 3:
         link = neighbours[0]
@@ -326,24 +326,6 @@ def _ad(slot: int) -> str:
         f'"ca-pub-0000000000000000" data-ad-slot="{slot:010d}" data-ad-format="auto"></ins>'
         "<script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>"
     )
-
-
-def _json_ld(page: Page, url: str, site: str) -> str:
-    data = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "headline": page.title,
-        "description": page.lead,
-        "datePublished": page.published.isoformat(),
-        "dateModified": page.published.isoformat(),
-        "author": {"@type": "Person", "name": page.author},
-        "publisher": {"@type": "Organization", "name": site},
-        "keywords": list(page.tags),
-        "inLanguage": "en",
-    }
-    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    return f'<script type="application/ld+json">{text}</script>'
 
 
 @functools.cache
