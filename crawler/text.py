@@ -22,10 +22,24 @@ _CREDITS = (
 _SENTENCE_END = re.compile(r"[.!?…:;][»\"”’)]*$")
 
 
+class _ControlCharacters(dict[int, int | None]):
+    """``str.translate`` table deleting control, format and unassigned characters (Unicode
+    category C) except newline and tab; filled in per character on first sight."""
+
+    def __missing__(self, code: int) -> int | None:
+        char = chr(code)
+        keep = char in "\n\t" or unicodedata.category(char)[0] != "C"
+        self[code] = code if keep else None
+        return self[code]
+
+
+_CONTROLS = _ControlCharacters()
+
+
 def normalize_text(text: str) -> str:
     """NFC, no control characters, single spaces, trimmed lines, a blank line between paragraphs."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = text.translate(_CONTROLS)
     text = _SPACES.sub(" ", text.replace("\u00a0", " "))
     paragraphs = (
         "\n".join(line.strip() for line in p.split("\n")) for p in _BLANK_LINES.split(text)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan.clean import TRACKERS_RE
 from w3lib.url import safe_url_string
@@ -99,3 +100,42 @@ def host_of(url: str) -> str:
     """Lower-case host (without port and ``www.``) of a URL, '' if it has none."""
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.")
+
+
+def http_url(link: str, base: str) -> str | None:
+    """``link`` resolved against ``base`` without its fragment, or None unless it is http(s).
+
+    Absolute and root-relative links (most of a page's links) skip ``urljoin``; the check of the
+    result is cached, as a site's menus repeat the same links on every page.
+    """
+    link = link.strip()
+    if link.startswith(("http://", "https://")):
+        absolute = link
+    elif link.startswith("/") and not link.startswith("//") and "/." not in link:
+        absolute = _origin(base) + link
+    else:
+        try:
+            absolute = urljoin(base, link)
+        except ValueError:
+            return None
+    return _checked_http(absolute.partition("#")[0])
+
+
+@lru_cache(maxsize=256)
+def _origin(base: str) -> str:
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@lru_cache(maxsize=8192)
+def _checked_http(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url

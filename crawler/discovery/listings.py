@@ -14,8 +14,9 @@ from lxml import etree
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
 from crawler.discovery import Candidate
-from crawler.discovery.feeds import clip_text, http_url
+from crawler.discovery.feeds import clip_text
 from crawler.discovery.sitemaps import parse_w3c_datetime
+from crawler.urls import http_url
 
 
 @dataclass(slots=True)
@@ -113,10 +114,12 @@ def parse_listing(
     *,
     via: str = "listing",
     allowed_hosts: Collection[str] | None = None,
+    pages: bool = True,
 ) -> ListingPage:
     """Article candidates and further listing pages linked from the HTML page at ``url``.
 
     Only http(s) links to ``allowed_hosts`` (default: the page's own host; ``www.`` ignored) count.
+    ``pages=False`` skips the further pages (links out of an article need only its articles).
     """
     root = _document(html)
     if root is None:
@@ -144,6 +147,8 @@ def parse_listing(
             continue
         if node.tag == "a" and link in article_links:
             _merge(articles, _article(node, link, via, links, article_links))
+        elif not pages:
+            continue
         elif _is_pagination(node, link):
             pagination[link] = None
         elif node.tag == "a":
@@ -189,13 +194,19 @@ def _is_pagination(node: lxml.html.HtmlElement, link: str) -> bool:
         return True
     if node.tag != "a":
         return False
-    parts = urlsplit(link)
-    if _PAGE_PATH.search(parts.path):
-        return True
-    if any(_PAGE_QUERY.match(k) and v.isdigit() for k, v in parse_qsl(parts.query)):
+    if _is_page_url(link):
         return True
     text = " ".join(node.text_content().split()).lower()
     return text in _NEXT_TEXTS
+
+
+@lru_cache(maxsize=4096)
+def _is_page_url(link: str) -> bool:
+    """``/page/2/``, ``?page=2``: a numbered page of a listing."""
+    parts = urlsplit(link)
+    if _PAGE_PATH.search(parts.path):
+        return True
+    return any(_PAGE_QUERY.match(k) and v.isdigit() for k, v in parse_qsl(parts.query))
 
 
 def _article(

@@ -6,8 +6,8 @@ from collections.abc import Collection
 from urllib.parse import quote_plus
 
 from crawler.discovery import DiscoveryError
-from crawler.discovery.feeds import http_url
 from crawler.discovery.listings import ListingPage, parse_listing
+from crawler.urls import http_url
 
 PLACEHOLDER = "{query}"
 

@@ -111,6 +111,8 @@ class RelatedSpider(scrapy.Spider):
         self._source_of_host = {host: s for s in self.sources for host in s.all_hosts}
         self._fixed_delay = {s.name for s in self.sources if s.delay is not None}
         self._listing_pages: Counter[str] = Counter()
+        # links already requested or ruled out this run: menus and listings repeat them
+        self._settled: set[str] = set()
         self._pending: dict[str, list[scrapy.Request]] = {}
 
     # --- start --------------------------------------------------------------------------------
@@ -233,18 +235,27 @@ class RelatedSpider(scrapy.Spider):
         if depth > self.depth_limit:
             return
         data = DataDir.for_crawler(self.crawler)
+        settled = self._settled
         for candidate in candidates:
+            if candidate.url in settled:
+                continue
             try:
                 url = canonical_url(candidate.url)
             except ValueError:
+                settled.add(candidate.url)
                 continue
-            if not self._known_host(url) or not self._in_window(candidate.published):
+            if not self._known_host(url):
+                settled.add(candidate.url)
                 continue
+            if not self._in_window(candidate.published):
+                continue  # another link to it may carry another date
             if not self.refresh and not data.state.should_fetch(record_key(url)):
+                settled.add(candidate.url)
                 continue  # known from an earlier run (stored, duplicate, unrelated...)
             score = score_candidate(self.profile, candidate)
             if score < self.min_candidate_score:
-                continue
+                continue  # another link to it may say more
+            settled.add(candidate.url)
             meta = {
                 "source": self._source_for(url, response.meta["source"]),
                 "via": response.meta["via"] if candidate.via != "link" else "link",
@@ -300,7 +311,11 @@ class RelatedSpider(scrapy.Spider):
             matched_terms=matched,
         )
         links = parse_listing(
-            response.text, response.url, via="link", allowed_hosts=self._source_of_host.keys()
+            response.text,
+            response.url,
+            via="link",
+            allowed_hosts=self._source_of_host.keys(),
+            pages=False,
         )
         yield from self._article_requests(links.articles, response)
 

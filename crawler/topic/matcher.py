@@ -59,23 +59,23 @@ class Matcher:
         """Count concepts and other words in each ``(text, weight)`` part."""
         bag = Bag()
         for text, weight in parts:
-            tokens = self.analyzer.tokens(text)
-            keys = [token.key for token in tokens]
+            words = self.analyzer.words(text)
+            keys = [key for key, _, _ in words]
             i = 0
-            while i < len(tokens):
-                if i == 0 or tokens[i].initial:
+            while i < len(words):
+                key, specificity, initial = words[i]
+                if i == 0 or initial:
                     bag.sentences.append(set())
                     bag.sentence_mass.append(0.0)
-                label, length = self._match(keys, i)
+                label, length = self._match(keys, i) if key in self._index else (None, 0)
                 if label is not None:
                     bag.concepts[label] += weight
                     bag.sentences[-1].add(label)
                     bag.sentence_mass[-1] += self.rarity[label]
                     i += length
                     continue
-                specificity = self.analyzer.specificity(tokens[i].text)
                 if specificity > 0:
-                    key, rarity = keys[i], specificity**RARITY_EXPONENT
+                    rarity = specificity**RARITY_EXPONENT
                     bag.others[key] += weight
                     bag.other_rarity[key] = max(rarity, bag.other_rarity.get(key, 0.0))
                     bag.sentence_mass[-1] += rarity

@@ -81,6 +81,7 @@ class Analyzer:
         self._stemmer = snowballstemmer.stemmer(algorithm) if algorithm else None
         self.key = lru_cache(maxsize=200_000)(self._key)
         self.zipf = lru_cache(maxsize=200_000)(self._zipf)
+        self._word = lru_cache(maxsize=200_000)(self._word_info)
 
     def _key(self, word: str) -> str:
         folded = fold(_POSSESSIVE.sub("", word))
@@ -95,6 +96,25 @@ class Analyzer:
         if zipf >= STOP_ZIPF:
             return 0.0
         return min(MAX_SPECIFICITY, COMMON_ZIPF - zipf)
+
+    def _word_info(self, word: str) -> tuple[str, float]:
+        return self.key(word), self.specificity(word)
+
+    def words(self, text: str) -> list[tuple[str, float, bool]]:
+        """``(key, specificity, starts a sentence)`` of each word: :meth:`tokens` for matching."""
+        result: list[tuple[str, float, bool]] = []
+        info = self._word
+        for sentence in _SENTENCE_END.split(text):  # no word spans a sentence end
+            initial = True
+            for word in _WORD.findall(sentence):
+                parts = word.split("-") if "-" in word else ()
+                if any(part[0].isupper() for part in parts):
+                    result.append((*info(parts[0]), initial))
+                    result.extend((*info(part), False) for part in parts[1:])
+                else:
+                    result.append((*info(word), initial))
+                initial = False
+        return result
 
     def tokens(self, text: str) -> list[Token]:
         """Split ``text`` into words with their keys."""
