@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Container
 from dataclasses import dataclass
 from functools import lru_cache
 from posixpath import splitext
@@ -115,11 +115,13 @@ def parse_listing(
     via: str = "listing",
     allowed_hosts: Collection[str] | None = None,
     pages: bool = True,
+    skip: Container[str] = (),
 ) -> ListingPage:
     """Article candidates and further listing pages linked from the HTML page at ``url``.
 
     Only http(s) links to ``allowed_hosts`` (default: the page's own host; ``www.`` ignored) count.
-    ``pages=False`` skips the further pages (links out of an article need only its articles).
+    ``pages=False`` skips the further pages (links out of an article need only its articles);
+    article links in ``skip`` (already handled by the caller) are left out.
     """
     root = _document(html)
     if root is None:
@@ -146,7 +148,8 @@ def parse_listing(
         if link == self_url:
             continue
         if node.tag == "a" and link in article_links:
-            _merge(articles, _article(node, link, via, links, article_links))
+            if link not in skip:
+                _merge(articles, _article(node, link, via, links, article_links))
         elif not pages:
             continue
         elif _is_pagination(node, link):

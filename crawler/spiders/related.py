@@ -204,10 +204,11 @@ class RelatedSpider(scrapy.Spider):
         if via == "search":
             page = parse_search_results(response.text, response.url, allowed_hosts=hosts)
         else:
-            page = parse_listing(response.text, response.url, allowed_hosts=hosts)
-        scored = list(self._article_requests(page.articles, response))
-        yield from scored
-        if via == "search" and not any(r.meta["score"] > 0 for r in scored):
+            page = parse_listing(
+                response.text, response.url, allowed_hosts=hosts, skip=self._settled
+            )
+        yield from self._article_requests(page.articles, response)
+        if via == "search" and not any(score_candidate(self.profile, c) > 0 for c in page.articles):
             return  # the results stopped being relevant: do not page further
         for url in page.pages:
             if self._listing_pages[source] >= self.max_listing_pages:
@@ -316,6 +317,7 @@ class RelatedSpider(scrapy.Spider):
             via="link",
             allowed_hosts=self._source_of_host.keys(),
             pages=False,
+            skip=self._settled,
         )
         yield from self._article_requests(links.articles, response)
 
