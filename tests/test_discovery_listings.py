@@ -225,3 +225,31 @@ def test_random_link_pages(cards: list[tuple[str, str, str]]) -> None:
     for url in urls + page.pages:
         assert url.startswith("https://a.example/") or url.startswith("http://a.example/")
         assert "#" not in url
+
+
+RELATED_BOXES = """<html><body><article><h1>Peacekeepers leave</h1><p>Text.</p>
+<div class="read__see_also"><ul><li><a href="/news/2022/01/13/csto-withdrawal-begins">Withdrawal</a>
+</li></ul></div>
+<section><h3>Читайте также:</h3><ul><li><a href="/news/2022/01/12/tokayev-new-cabinet">Cabinet</a>
+</li></ul></section>
+<div class="sidebar"><h3>Most read</h3><a href="/news/2022/01/11/ski-season-opens-early">Ski</a></div>
+<div class="read-next"><h2>Latest</h2><a href="/news/2022/01/11/oil-prices-rise-again">Oil</a></div>
+</article></body></html>"""
+
+
+def test_links_in_related_boxes_are_marked() -> None:
+    page = parse_listing(RELATED_BOXES, "https://a.example/news/x", via="link", pages=False)
+    boxed = {c.url.rsplit("/", 1)[1]: c.related_box for c in page.articles}
+    assert boxed == {
+        "csto-withdrawal-begins": True,  # by the box's class
+        "tokayev-new-cabinet": True,  # by the box's heading
+        "ski-season-opens-early": False,
+        "oil-prices-rise-again": False,
+    }
+    assert page.pages == []  # pages=False: only the articles
+
+
+def test_skip_leaves_out_known_links() -> None:
+    known = {"https://a.example/news/2022/01/13/csto-withdrawal-begins"}
+    page = parse_listing(RELATED_BOXES, "https://a.example/news/x", skip=known)
+    assert known.isdisjoint(c.url for c in page.articles) and len(page.articles) == 3

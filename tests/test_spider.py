@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import CannotResolveHostError
+from scrapy.exceptions import CannotResolveHostError, DontCloseSpider
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
@@ -111,14 +111,69 @@ def test_candidates_filtered_by_window_host_and_depth(spider: RelatedSpider) -> 
         Candidate("http://fast.example/news/undated-4", "feed"),
     ]
     requests = list(spider._article_requests(candidates, response))
-    assert [r.url for r in requests] == [
-        "http://slow.example/news/kazakhstan-csto-summit-1",
-        "http://fast.example/news/undated-4",
-    ]
-    assert requests[1].meta["source"] == "Fast"  # credited to the site it belongs to
-    assert requests[0].priority > requests[1].priority  # the on-topic title goes first
+    assert [r.url for r in requests] == ["http://slow.example/news/kazakhstan-csto-summit-1"]
+    # known by its URL only: held until the run is otherwise done, then fetched
+    spider.crawler.engine = FakeEngine()
+    with pytest.raises(DontCloseSpider):
+        spider.spider_idle()
+    released = spider.crawler.engine.requests
+    assert [r.url for r in released] == ["http://fast.example/news/undated-4"]
+    assert released[0].meta["source"] == "Fast"  # credited to the site it belongs to
+    assert requests[0].priority > released[0].priority  # the on-topic title went first
+    spider.spider_idle()  # nothing left: the spider may close
     deep = _response("http://slow.example/a", {"source": "Slow", "via": "link", "depth": 2})
     assert list(spider._article_requests(candidates, deep)) == []
+
+
+class FakeEngine:
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+
+    def crawl(self, request: Request) -> None:
+        self.requests.append(request)
+
+
+def test_weak_candidates_wait_for_a_better_link(spider: RelatedSpider) -> None:
+    spider.min_candidate_score = 0.45
+    spider.crawler.engine = FakeEngine()
+    listing = _response("http://slow.example/", {"source": "Slow", "via": "listing", "depth": 0})
+    weak = [
+        Candidate("http://slow.example/news/wheat-exports-1", "listing", title="Wheat exports"),
+        Candidate("http://slow.example/news/mangystau-gas-2", "listing", title="Gas price cut"),
+    ]
+    assert list(spider._article_requests(weak, listing)) == []
+    # a related article lists the second one in its "See also" box: fetched at once
+    article = _response("http://slow.example/a", {"source": "Slow", "via": "link", "depth": 1})
+    boxed = Candidate(
+        "http://slow.example/news/mangystau-gas-2", "link", title="Gas", related_box=True
+    )
+    vouched = list(spider._article_requests([boxed], article))
+    assert [r.url for r in vouched] == ["http://slow.example/news/mangystau-gas-2"]
+    assert vouched[0].meta["depth"] == 2
+    # a feed entry that says more about the first one: fetched too
+    feed = _response("http://slow.example/rss", {"source": "Slow", "via": "feed", "depth": 0})
+    better = Candidate(
+        "http://slow.example/news/wheat-exports-1",
+        "feed",
+        title="CSTO peacekeepers leave Kazakhstan after the January unrest",
+        snippet="Tokayev thanked the Collective Security Treaty Organization.",
+    )
+    assert len(list(spider._article_requests([better], feed))) == 1
+    assert spider._held == {}
+    spider.spider_idle()  # nothing held back: no DontCloseSpider
+
+
+def test_weak_candidates_are_dropped_and_counted(spider: RelatedSpider) -> None:
+    spider.min_candidate_score = 0.45
+    spider.crawler.engine = FakeEngine()
+    spider.crawler.stats.open_spider()
+    listing = _response("http://fast.example/", {"source": "Fast", "via": "listing", "depth": 0})
+    weak = Candidate("http://fast.example/news/ski-season-opens-1", "listing", title="Ski season")
+    bare = Candidate("http://fast.example/news/ski-season-opens-1", "sitemap")
+    assert list(spider._article_requests([weak, bare], listing)) == []
+    spider.spider_idle()  # judged weak, and a bare link to it does not undo that
+    assert spider.crawler.engine.requests == []
+    assert spider.crawler.stats.get_value("news/low_score/Fast") == 1
 
 
 def _start(spider: RelatedSpider) -> list:

@@ -22,6 +22,7 @@ class Candidate:
     snippet: str = ""
     published: datetime | None = None  # timezone-aware (UTC) when known
     keywords: list[str] = field(default_factory=list)
+    related_box: bool = False  # listed in a page's "Related" / "See also" / "Read also" box
 
 
 class DiscoveryError(InputError):

@@ -73,6 +73,20 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _TEASER_CLASSES = ("lead", "teaser", "summary", "excerpt", "announce", "desc", "intro")
 _TEASER_MIN_WORDS = 4  # shorter blocks are datelines, bylines or labels
 _CARD_DEPTH = 5
+# A box of links to stories on the same subject: its class or id, or its heading.
+_BOX_DEPTH = 6
+_RELATED_BOX_NAME = re.compile(
+    r"related|see[-_]?also|read[-_]?also|also[-_]?read|more[-_]on[-_]this|same[-_]topic"
+    r"|(?:^|[\s_-])also(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_RELATED_BOX_HEADINGS = frozenset({
+    "related", "related stories", "related articles", "related news", "related coverage",
+    "related content", "related topics", "see also", "read also", "also read", "more on this",
+    "more on this story", "more on this topic", "more about this", "on the same topic",
+    "читайте также", "смотрите также", "по теме", "также по теме", "материалы по теме",
+    "связанные материалы", "тақырыпқа қатысты",
+})  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -144,12 +158,15 @@ def parse_listing(
     articles: dict[str, Candidate] = {}
     pagination: dict[str, None] = {}
     sections: dict[str, None] = {}
+    boxes: dict[lxml.html.HtmlElement, bool] = {}
     for node, link in links.items():
         if link == self_url:
             continue
         if node.tag == "a" and link in article_links:
             if link not in skip:
-                _merge(articles, _article(node, link, via, links, article_links))
+                found = _article(node, link, via, links, article_links)
+                found.related_box = _in_related_box(node, boxes)
+                _merge(articles, found)
         elif not pages:
             continue
         elif _is_pagination(node, link):
@@ -231,6 +248,33 @@ def _article(
     )
 
 
+def _in_related_box(
+    anchor: lxml.html.HtmlElement, boxes: dict[lxml.html.HtmlElement, bool]
+) -> bool:
+    """True when ``anchor`` sits in a box of related stories ("Related", "See also", "Читайте
+    также"), known by the box's class or id or by its heading; ``boxes`` caches the verdicts."""
+    for depth, ancestor in enumerate(anchor.iterancestors()):
+        if depth == _BOX_DEPTH or ancestor.tag in ("body", "html"):
+            return False
+        if ancestor not in boxes:
+            boxes[ancestor] = _is_related_box(ancestor)
+        if boxes[ancestor]:
+            return True
+    return False
+
+
+def _is_related_box(element: lxml.html.HtmlElement) -> bool:
+    name = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if _RELATED_BOX_NAME.search(name):
+        return True
+    for child in element[:2]:
+        if isinstance(child.tag, str) and child.tag not in ("a", "ul", "ol", "li"):
+            heading = " ".join(child.text_content().split()).lower().rstrip(":")
+            if heading in _RELATED_BOX_HEADINGS:
+                return True
+    return False
+
+
 def _anchor_title(anchor: lxml.html.HtmlElement) -> str:
     heading = next(anchor.iter(*_HEADINGS), None)
     if heading is not None and heading.text_content().strip():
@@ -291,3 +335,4 @@ def _merge(articles: dict[str, Candidate], found: Candidate) -> None:
         known.title = found.title
     known.snippet = known.snippet or found.snippet
     known.published = known.published or found.published
+    known.related_box = known.related_box or found.related_box

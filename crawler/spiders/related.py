@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
@@ -90,6 +92,7 @@ class RelatedSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RelatedSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
     def configure(self, settings: BaseSettings) -> None:
@@ -113,6 +116,8 @@ class RelatedSpider(scrapy.Spider):
         self._listing_pages: Counter[str] = Counter()
         # links already requested or ruled out this run: menus and listings repeat them
         self._settled: set[str] = set()
+        # candidates not requested yet: canonical URL -> what is known (see _article_requests)
+        self._held: dict[str, _Held] = {}
         self._pending: dict[str, list[scrapy.Request]] = {}
 
     # --- start --------------------------------------------------------------------------------
@@ -232,6 +237,14 @@ class RelatedSpider(scrapy.Spider):
     def _article_requests(
         self, candidates: Iterable[Candidate], response: Response
     ) -> Iterator[scrapy.Request]:
+        """Requests for the candidates worth fetching now; the others are held.
+
+        A candidate whose title, summary or keywords score at least ``MIN_CANDIDATE_SCORE``, or
+        that a related article lists in its related-stories box, is requested at once, by score.
+        One known only by its URL waits until the run is otherwise done (another link to it
+        may tell more); one that scored lower waits for a better link and is dropped at the end
+        (counted as ``low_score``).
+        """
         depth = response.meta["depth"] + 1
         if depth > self.depth_limit:
             return
@@ -254,9 +267,11 @@ class RelatedSpider(scrapy.Spider):
                 settled.add(candidate.url)
                 continue  # known from an earlier run (stored, duplicate, unrelated...)
             score = score_candidate(self.profile, candidate)
-            if score < self.min_candidate_score:
-                continue  # another link to it may say more
-            settled.add(candidate.url)
+            judged = bool(candidate.title or candidate.snippet or candidate.keywords)
+            vouched = candidate.via == "link" and candidate.related_box
+            held = self._held.get(url)
+            if held and not vouched and (held.judged, held.score) >= (judged, score):
+                continue  # this link says no more than an earlier one
             meta = {
                 "source": self._source_for(url, response.meta["source"]),
                 "via": response.meta["via"] if candidate.via != "link" else "link",
@@ -264,9 +279,28 @@ class RelatedSpider(scrapy.Spider):
                 "referrer": response.url,
                 "score": score,
             }
-            yield self._request(
-                url, self.parse_article, meta, PRIORITY_ARTICLE + round(score * 100) - depth
-            )
+            if vouched or (judged and score >= self.min_candidate_score):
+                self._held.pop(url, None)
+                settled.add(candidate.url)
+                yield self._article_request(url, meta)
+            else:
+                self._held[url] = _Held(score, judged, meta)
+
+    def _article_request(self, url: str, meta: dict[str, Any]) -> scrapy.Request:
+        priority = PRIORITY_ARTICLE + round(meta["score"] * 100) - meta["depth"]
+        return self._request(url, self.parse_article, meta, priority)
+
+    def spider_idle(self) -> None:
+        """Release the candidates known only by their URL; at the end, count the dropped ones."""
+        unjudged = [(url, held) for url, held in self._held.items() if not held.judged]
+        if unjudged:
+            for url, held in unjudged:
+                del self._held[url]
+                self.crawler.engine.crawl(self._article_request(url, held.meta))
+            raise DontCloseSpider
+        for held in self._held.values():
+            count(self.crawler.stats, held.meta["source"], "low_score")
+        self._held.clear()
 
     # --- articles -----------------------------------------------------------------------------
 
@@ -374,6 +408,15 @@ class RelatedSpider(scrapy.Spider):
         return (self.since is None or day >= self.since) and (
             self.until is None or day <= self.until
         )
+
+
+class _Held(NamedTuple):
+    """A candidate not requested yet: its best pre-fetch score, whether a title, summary or
+    keywords backed that score, and the request meta it would be fetched with."""
+
+    score: float
+    judged: bool
+    meta: dict[str, Any]
 
 
 def _child_meta(response: Response) -> dict[str, Any]:

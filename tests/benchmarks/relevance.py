@@ -56,7 +56,7 @@ SETTINGS = {
 }
 BASELINE_WORDS = ("CSTO", "Kazakhstan")
 WINDOW_DAYS = 30  # the spider's default date window
-CANDIDATE_THRESHOLDS = (0.01, 0.05, 0.1, 0.15, 0.2, 0.25)
+CANDIDATE_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.45, 0.5)
 THRESHOLDS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
 
 
@@ -254,7 +254,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", type=Path, help="keep the crawl's data folder here")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a crawl setting"
+    )
     args = parser.parse_args()
+    SETTINGS.update(option.split("=", 1) for option in args.set)
     profile = TopicProfile.from_records([seed.record for seed in load_seeds(SEEDS)])
     workdir = Path(tempfile.mkdtemp(prefix="relevance-"))
     try:
