@@ -215,3 +215,24 @@ def test_a_listing_reached_as_an_article_is_followed_as_a_listing(spider: Relate
     )
     urls = [r.url for r in spider.parse_article(response) if isinstance(r, Request)]
     assert "http://fast.example/news/kazakhstan-csto-story-0" in urls
+
+
+def test_a_listing_served_again_under_another_url_is_read_once(spider: RelatedSpider) -> None:
+    body = (
+        b'<html><body><a href="/news/2022/01/10/csto-summit-on-kazakhstan">CSTO</a></body></html>'
+    )
+    meta = {"source": "Fast", "via": "listing", "depth": 0}
+    first = HtmlResponse(
+        "http://fast.example/world/",
+        body=body,
+        request=Request("http://fast.example/world/", meta=meta),
+    )
+    again = HtmlResponse(
+        "http://fast.example/nowhere/",
+        body=body,
+        request=Request("http://fast.example/nowhere/", meta=meta),
+    )
+    assert [r.url for r in spider.parse_listing(first)] == [
+        "http://fast.example/news/2022/01/10/csto-summit-on-kazakhstan"
+    ]
+    assert list(spider.parse_listing(again)) == []  # a soft 404 showing the same page

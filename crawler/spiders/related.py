@@ -118,6 +118,7 @@ class RelatedSpider(scrapy.Spider):
         self._settled: set[str] = set()
         # candidates not requested yet: canonical URL -> what is known (see _article_requests)
         self._held: dict[str, _Held] = {}
+        self._listings_read: set[int] = set()  # hashes of the listing pages read this run
         self._pending: dict[str, list[scrapy.Request]] = {}
 
     # --- start --------------------------------------------------------------------------------
@@ -200,6 +201,10 @@ class RelatedSpider(scrapy.Spider):
         yield from self._release(source)
         if self._unchanged(response) or not isinstance(response, TextResponse):
             return
+        digest = hash(response.body)
+        if digest in self._listings_read:
+            return  # the same page under another URL (a soft 404, paging past the end)
+        self._listings_read.add(digest)
         yield from self._follow_listing(response, response.meta["via"])
 
     def _follow_listing(self, response: TextResponse, via: str) -> Iterator[scrapy.Request]:

@@ -82,6 +82,14 @@ class Matcher:
                 i += 1
         return bag
 
+    def first_keys(self, labels: Container[str]) -> frozenset[str]:
+        """The keys that start a phrase of any of ``labels``: a text without one names none."""
+        return frozenset(
+            key
+            for key, entries in self._index.items()
+            if any(label in labels for _, label in entries)
+        )
+
     def _match(self, keys: list[str], i: int) -> tuple[str | None, int]:
         for phrase, label in self._index.get(keys[i], ()):
             if tuple(keys[i : i + len(phrase)]) == phrase:

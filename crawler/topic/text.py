@@ -100,6 +100,13 @@ class Analyzer:
     def _word_info(self, word: str) -> tuple[str, float]:
         return self.key(word), self.specificity(word)
 
+    def keys(self, text: str) -> set[str]:
+        """The keys of the distinct words of ``text`` (hyphenated words whole and in parts)."""
+        words = set(_WORD.findall(text))
+        keys = {self.key(word) for word in words}
+        keys.update(self.key(part) for word in words if "-" in word for part in word.split("-"))
+        return keys
+
     def words(self, text: str) -> list[tuple[str, float, bool]]:
         """``(key, specificity, starts a sentence)`` of each word: :meth:`tokens` for matching."""
         result: list[tuple[str, float, bool]] = []

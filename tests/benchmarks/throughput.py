@@ -233,6 +233,9 @@ def run_related(web: Web, tmp: Path) -> Result:
         f"SOURCES_FILE={sources}",
         "-s",
         f"DATA_DIR={data}",
+        # every crawl fetches every article page: no pruning on pre-fetch scores
+        "-s",
+        "MIN_CANDIDATE_SCORE=0",
         *scrapy_options(SETTINGS),
     ]
     result = measure(
