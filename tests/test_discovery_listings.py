@@ -232,7 +232,8 @@ RELATED_BOXES = """<html><body><article><h1>Peacekeepers leave</h1><p>Text.</p>
 </li></ul></div>
 <section><h3>Читайте также:</h3><ul><li><a href="/news/2022/01/12/tokayev-new-cabinet">Cabinet</a>
 </li></ul></section>
-<div class="sidebar"><h3>Most read</h3><a href="/news/2022/01/11/ski-season-opens-early">Ski</a></div>
+<div class="sidebar"><h3>Most read</h3>
+<a href="/news/2022/01/11/ski-season-opens-early">Ski</a></div>
 <div class="read-next"><h2>Latest</h2><a href="/news/2022/01/11/oil-prices-rise-again">Oil</a></div>
 </article></body></html>"""
 
