@@ -15,6 +15,7 @@ KINDS = (
     "stored",
     "duplicates",
     "known",
+    "low_score",
     "unrelated",
     "not_article",
     "extraction_failed",

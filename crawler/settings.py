@@ -14,7 +14,7 @@ DATA_DIR = "data"  # corpus.jsonl, duplicates.jsonl, state.sqlite, runs/
 LOCK_WAIT = 0  # seconds to wait for another crawl writing DATA_DIR before giving up
 MAX_LISTING_PAGES = 100  # listing, section and search-result pages followed per source
 MAX_SEARCH_QUERIES = 4  # queries sent to each source's search endpoint
-MIN_CANDIDATE_SCORE = 0.0  # pre-fetch score below which a candidate is not fetched
+MIN_CANDIDATE_SCORE = 0.45  # pre-fetch score a titled candidate needs to be fetched (see README)
 ALERT_AFTER_RUNS = 3  # flag a source that failed this many runs in a row (0: never)
 STATE_MAX_AGE_DAYS = 0  # forget URL outcomes older than this many days at start-up (0: keep all)
 
