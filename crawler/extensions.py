@@ -79,9 +79,8 @@ class RunSummary:
         per = {}
         for name, counts in sorted(table.items()):
             row = {kind: counts.get(kind, 0) for kind in KINDS}
-            row["error_kinds"] = {
-                k.split("/", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("errors/")
-            }
+            row["error_kinds"] = _failure_kinds(counts, "errors")
+            row["retry_kinds"] = _failure_kinds(counts, "retries")  # tries that were retried
             row["status"] = _status(name, row)
             per[name] = row
         settings = self.crawler.settings
@@ -123,12 +122,19 @@ class RunSummary:
             )
         for name, row in summary["sources"].items():
             errors = ", ".join(f"{k} {v}" for k, v in row["error_kinds"].items()) or "none"
+            retried = ", ".join(f"{k} {v}" for k, v in row["retry_kinds"].items())
             lines.append(
                 f"  {name}: {row['status']}; {row['pages_fetched']} pages, "
                 f"{row['articles_extracted']} articles, {row['stored']} stored, "
                 f"{row['duplicates']} duplicates, {row['unrelated']} unrelated; errors: {errors}"
+                + (f"; retried: {retried}" if retried else "")
             )
         return lines
+
+
+def _failure_kinds(counts: dict[str, int], group: str) -> dict[str, int]:
+    prefix = f"{group}/"
+    return {k.removeprefix(prefix): v for k, v in sorted(counts.items()) if k.startswith(prefix)}
 
 
 def _status(name: str, row: dict[str, Any]) -> str:

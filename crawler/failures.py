@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from scrapy import exceptions as scrapy_errors
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error
@@ -16,6 +18,8 @@ _KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
         "connection_refused",
     ),
     ((scrapy_errors.ResponseDataLossError,), "truncated"),
+    # Scrapy cancels a download only when its body outgrows DOWNLOAD_MAXSIZE.
+    ((scrapy_errors.DownloadCancelledError,), "too_large"),
     (
         (
             scrapy_errors.DownloadFailedError,
@@ -28,16 +32,56 @@ _KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((scrapy_errors.UnsupportedURLSchemeError,), "unsupported_scheme"),
     ((error.ConnectError,), "connect"),
 )
+# Failures that say the host is in trouble, as opposed to one page being bad.
+HOST_FAILURES = frozenset(
+    {"dns", "timeout", "connection_refused", "truncated", "connection_lost", "connect"}
+)
+
+
+class CountedIgnore(scrapy_errors.IgnoreRequest):
+    """A request dropped on purpose, counted under its own failure ``kind``."""
+
+    kind: ClassVar[str] = "ignored"
+
+
+class CircuitOpen(CountedIgnore):
+    """The request's source failed too often in a row: dropped without download."""
+
+    kind = "circuit_open"
+
+
+class RedirectLoop(CountedIgnore):
+    """A redirect back to a URL already visited on the way."""
+
+    kind = "redirect_loop"
+
+
+class TooManyRedirects(CountedIgnore):
+    """A redirect chain longer than ``REDIRECT_MAX_TIMES``."""
+
+    kind = "too_many_redirects"
 
 
 def failure_kind(failure: Failure) -> str:
-    """``dns``, ``timeout``, ``http_503``, ``robots``... for a request's failure."""
+    """``dns``, ``timeout``, ``http_503``, ``too_large``, ``robots``... for a request's failure."""
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
+    if isinstance(exc, CountedIgnore):
+        return exc.kind
     if isinstance(exc, scrapy_errors.IgnoreRequest):
+        if isinstance(exc.__cause__, ValueError) and "DOWNLOAD_MAXSIZE" in str(exc):
+            return "too_large"  # HttpCompressionMiddleware: a body that inflates beyond the limit
         return "robots" if "robots" in str(exc).lower() else "ignored"
+    if isinstance(exc, scrapy_errors.ResponseDataLossError) and _reset(exc.__cause__):
+        return "connection_lost"  # a reset mid-body; an orderly early close is "truncated"
     for types, kind in _KINDS:
         if isinstance(exc, types):
             return kind
     return type(exc).__name__
+
+
+def _reset(cause: BaseException | None) -> bool:
+    """True when a body was cut short by a connection reset rather than an orderly close."""
+    reasons = cause.reasons if isinstance(cause, ResponseFailed) else []
+    return any(reason.check(error.ConnectionLost) for reason in reasons)

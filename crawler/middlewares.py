@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import (
+    BaseRedirectMiddleware,
+    MetaRefreshMiddleware,
+    RedirectMiddleware,
+)
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawler.datadir import DataDir
+from crawler.failures import RedirectLoop, TooManyRedirects
 from crawler.netguard import allowed_hosts, refused
+
+logger = logging.getLogger(__name__)
 
 CONDITIONAL = "conditional"  # request meta key: re-read this entry point with validators
 
@@ -78,3 +92,70 @@ class SafeDestinationMiddleware:
             raise IgnoreRequest(f"refused: {parts.scheme}: URLs are not followed")
         if refused(parts.hostname or "", self.allowed):
             raise IgnoreRequest(f"refused: {parts.hostname} is a non-public address")
+
+
+class _CountedRedirects(BaseRedirectMiddleware):
+    """Fail a redirect loop or an over-long chain with its own failure kind.
+
+    Scrapy drops a redirect back to a visited URL as a duplicate request and a chain longer than
+    ``REDIRECT_MAX_TIMES`` with a bare ``IgnoreRequest``; either way nothing would be counted.
+    """
+
+    def _redirect(self, redirected: Request, request: Request, reason: object) -> Request:
+        visited = [*request.meta.get("redirect_urls", ()), request.url]
+        if redirected.url in visited:
+            raise RedirectLoop(f"redirect loop: {request.url} -> {redirected.url}")
+        try:
+            return super()._redirect(redirected, request, reason)
+        except IgnoreRequest:
+            raise TooManyRedirects(
+                f"more than {self.max_redirect_times} redirects from {visited[0]}"
+            ) from None
+
+
+class CountedRedirectMiddleware(_CountedRedirects, RedirectMiddleware):
+    """Scrapy's HTTP redirect middleware with loops and over-long chains counted."""
+
+
+class CountedMetaRefreshMiddleware(_CountedRedirects, MetaRefreshMiddleware):
+    """Scrapy's meta-refresh middleware with loops and over-long chains counted. A page that
+    refreshes to itself (an auto-reloading front page) is kept as it is, not re-requested."""
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except _Reload:
+            return response
+
+    def _redirect(self, redirected: Request, request: Request, reason: object) -> Request:
+        if redirected.url == request.url:
+            raise _Reload
+        return super()._redirect(redirected, request, reason)
+
+
+class _Reload(Exception):
+    """A meta refresh to the page itself."""
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every request that waits for a host's robots.txt
+    getting its rules.
+
+    Scrapy 2.19 lets each waiting request await the same Deferred; Twisted's ``asFuture`` hands
+    the parser to the first waiter only and ``None`` to the rest, which Scrapy reads as "no
+    robots.txt": the second and later requests to a new host were fetched even when disallowed.
+    Here each waiter gets a Deferred of its own, fired with the parser.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        own: Deferred[RobotParser | None] = Deferred()
+
+        def share(parser: RobotParser | None) -> RobotParser | None:
+            own.callback(parser)
+            return parser
+
+        pending.addCallback(share)
+        return await maybe_deferred_to_future(own)

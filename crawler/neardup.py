@@ -42,17 +42,21 @@ import re
 import sqlite3
 import unicodedata
 import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
 
-from crawler.errors import StorageError
+from crawler.errors import StorageError, database_error
+from crawler.state import check_integrity
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 BANDS, ROWS = 32, 2
 SIMILARITY_THRESHOLD = 0.3
 MIN_WORDS = 30
+WHAT = "near-duplicate index"
 
 
 def _constants(label: str) -> np.ndarray:
@@ -147,15 +151,24 @@ class NearDuplicateIndex:
         self._where = ":memory:" if path is None else str(path)
         self._batch = batch
         self._pending = 0
+        self.on_failure: Callable[[StorageError], None] | None = None
         try:
             self._db = sqlite3.connect(self._where, isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise database_error(self._where, exc, "cannot open", WHAT) from None
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(f"PRAGMA cache_size=-{_CACHE_MIB * 1024}")
+            check_integrity(self._db, Path(self._where), WHAT)
             self._db.executescript(SCHEMA)
             self._check_params()
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"{self._where}: near-duplicate index is unusable ({exc})") from None
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise database_error(self._where, exc, "cannot open", WHAT) from None
+        except StorageError:
+            self._db.close()
+            raise
 
     def find(self, text: str) -> tuple[str, float] | None:
         """The earliest-added document most similar to the text, if at the threshold or above."""
@@ -166,11 +179,12 @@ class NearDuplicateIndex:
         """:meth:`find` for a signature computed with :func:`signature`."""
         keys = band_keys(sig)
         marks = ",".join("?" * len(keys))
-        rows = self._db.execute(
-            "SELECT n, doc_id, signature FROM docs WHERE n IN "
-            f"(SELECT doc FROM bands WHERE key IN ({marks})) ORDER BY n",
-            keys,
-        ).fetchall()
+        with self._guard("cannot read"):
+            rows = self._db.execute(
+                "SELECT n, doc_id, signature FROM docs WHERE n IN "
+                f"(SELECT doc FROM bands WHERE key IN ({marks})) ORDER BY n",
+                keys,
+            ).fetchall()
         best: tuple[str, float] | None = None
         for _, doc_id, blob in rows:
             score = similarity(sig, np.frombuffer(blob, dtype=np.uint32))
@@ -186,7 +200,7 @@ class NearDuplicateIndex:
 
     def add_signature(self, doc_id: str, sig: np.ndarray) -> None:
         """:meth:`add` for a signature computed with :func:`signature`."""
-        try:
+        with self._guard():
             if not self._db.in_transaction:
                 self._db.execute("BEGIN IMMEDIATE")
             cursor = self._db.execute(
@@ -198,32 +212,27 @@ class NearDuplicateIndex:
                     "INSERT OR IGNORE INTO bands (key, doc) VALUES (?, ?)",
                     [(key, cursor.lastrowid) for key in band_keys(sig)],
                 )
-        except sqlite3.Error as exc:
-            raise StorageError(
-                f"{self._where}: cannot write near-duplicate index ({exc})"
-            ) from None
         self._pending += 1
         if self._pending >= self._batch:
             self.commit()
 
     def __len__(self) -> int:
-        return self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
+        with self._guard("cannot read"):
+            return self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
 
     def commit(self) -> None:
         """Make the documents added so far durable and visible to other processes."""
-        try:
+        with self._guard():
             if self._db.in_transaction:
                 self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StorageError(
-                f"{self._where}: cannot write near-duplicate index ({exc})"
-            ) from None
         self._pending = 0
 
     def close(self) -> None:
-        """Commit and close the database."""
-        self.commit()
-        self._db.close()
+        """Commit and close the database (closed even when the commit fails)."""
+        try:
+            self.commit()
+        finally:
+            self._db.close()
 
     def __enter__(self) -> NearDuplicateIndex:
         return self
@@ -241,7 +250,27 @@ class NearDuplicateIndex:
             return
         wanted = {k: str(v) for k, v in _PARAMS.items()}
         if stored != wanted:
+            folder = Path(self._where).parent
             raise StorageError(
                 f"{self._where}: near-duplicate index was built with other parameters "
-                f"({stored}); delete it to rebuild"
+                f"({stored}); rebuild it with 'scrapy rebuild -s DATA_DIR={folder}'"
             )
+
+    @contextmanager
+    def _guard(self, doing: str = "cannot write") -> Iterator[None]:
+        """Turn SQLite failures into a one-line StorageError, reported to ``on_failure``."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if self._db.in_transaction and doing == "cannot write":
+                self._rollback()
+            error = database_error(self._where, exc, doing, WHAT)
+            if self.on_failure is not None:
+                self.on_failure(error)
+            raise error from None
+
+    def _rollback(self) -> None:
+        """Drop the uncommitted batch after a failed write (it is caught up on the next open)."""
+        with suppress(sqlite3.Error):
+            self._db.execute("ROLLBACK")
+        self._pending = 0

@@ -23,8 +23,11 @@ KINDS = (
     "not_modified",
     "skipped_unreachable",
     "errors",
+    "retries",
 )
 
+# per-failure-kind counters: stats key part -> name in per_source()
+_FAILURE_GROUPS = {"error": "errors", "retry": "retries"}
 
 SEEDS = "(seeds)"
 
@@ -41,16 +44,17 @@ def count(stats: StatsCollector, source: str, kind: str, amount: int = 1) -> Non
 
 
 def per_source(stats: dict[str, object]) -> dict[str, dict[str, int]]:
-    """``{source: {kind: n}}`` from a stats dict; error kinds appear as ``errors/<kind>``."""
+    """``{source: {kind: n}}`` from a stats dict; failure kinds appear as ``errors/<kind>``
+    (requests that failed) and ``retries/<kind>`` (tries that failed and were retried)."""
     table: dict[str, dict[str, int]] = defaultdict(dict)
     for key, value in stats.items():
         if not key.startswith(PREFIX) or not isinstance(value, int):
             continue
         kind, _, rest = key[len(PREFIX) :].partition("/")
-        if kind == "error":
-            error_kind, _, source = rest.partition("/")
+        if kind in _FAILURE_GROUPS:
+            failure, _, source = rest.partition("/")
             if source:
-                table[source][f"errors/{error_kind}"] = value
+                table[source][f"{_FAILURE_GROUPS[kind]}/{failure}"] = value
         elif kind in KINDS and rest:
             table[rest][kind] = value
     return dict(table)
@@ -60,3 +64,10 @@ def count_error(stats: StatsCollector, source: str, kind: str) -> None:
     """Count a failed request of *source* by failure kind (dns, timeout, http_404...)."""
     stats.inc_value(f"{PREFIX}error/{kind}/{source}")
     count(stats, source, "errors")
+
+
+def count_retry(stats: StatsCollector, source: str, kind: str) -> None:
+    """Count a failed try of *source* that is retried (timeout, http_503...): a transient failure,
+    which is not an error unless the last try fails too."""
+    stats.inc_value(f"{PREFIX}retry/{kind}/{source}")
+    count(stats, source, "retries")

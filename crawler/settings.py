@@ -33,10 +33,17 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 # --- bounds for news pages ------------------------------------------------------------------------
 DEPTH_LIMIT = 3
+# A download (connect, headers and the whole body: a slow drip too) must end within this.
 DOWNLOAD_TIMEOUT = 30
+# Bodies beyond this are cancelled while downloading, and compressed bodies are inflated no
+# further (a gzip bomb): the page counts as "too_large". News pages are well under 5 MB.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length fails ("truncated")
+
+# --- retries and circuit breaking -----------------------------------------------------------------
 RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # A host name that does not resolve will not resolve a second later: no retry (the next run will).
 RETRY_EXCEPTIONS = [
     "scrapy.exceptions.DownloadConnectionRefusedError",
@@ -50,7 +57,19 @@ RETRY_EXCEPTIONS = [
     "scrapy.core.downloader.handlers.http11.TunnelError",
 ]
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+# Before a retry the host waits Retry-After seconds when the answer gives it, else
+# RETRY_BACKOFF_BASE x 2^(retries so far), at most RETRY_BACKOFF_MAX; other hosts go on.
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 30.0
+RETRY_AFTER_MAX = 120.0  # a longer Retry-After gives up on the URL for this run
+# After this many requests of a source in a row failed (after retries), drop its other requests
+# (0: never); one request is let through every CIRCUIT_BREAKER_COOLDOWN seconds to re-probe
+# (0: never re-probe in this run).
+CIRCUIT_BREAKER_FAILURES = 5
+CIRCUIT_BREAKER_COOLDOWN = 60.0
 REDIRECT_MAX_TIMES = 5
+# robots.txt Crawl-delay (or Request-rate) is kept between requests to the host, capped here
+ROBOTS_CRAWL_DELAY_MAX = 60.0
 METAREFRESH_ENABLED = True
 COOKIES_ENABLED = False
 
@@ -62,6 +81,7 @@ TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
 ALLOWED_HOSTS: list[str] = []  # further hosts allowed on private addresses (an intranet mirror)
 
 # --- components -----------------------------------------------------------------------------------
+SCHEDULER = "crawler.jobdir.JobDirScheduler"  # a JOBDIR resumes a paused run only
 ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 300,
     "crawler.pipelines.dedup.DedupPipeline": 400,
@@ -69,7 +89,19 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SafeDestinationMiddleware": 50,
+    # before robots.txt (100) and retries (550): drops early, sees each request's final outcome
+    "crawler.circuit.CircuitBreakerMiddleware": 60,
+    # Scrapy's, fixed: requests waiting together for a host's robots.txt all get its rules
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
+    "crawler.robotsdelay.RobotsCrawlDelayMiddleware": 110,  # after robots.txt (100) is read
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.CountedMetaRefreshMiddleware": 580,
     "crawler.middlewares.ConditionalRequestsMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.CountedRedirectMiddleware": 600,
 }
 EXTENSIONS = {
     "crawler.extensions.RunSummary": 500,

@@ -5,19 +5,21 @@ other URL, so later runs skip what they already have. The corpus file is the sou
 state remembers how many bytes of it it has seen and catches up from there on open (see
 :class:`crawler.datadir.DataDir`), so a crash between writing a record and committing the state
 loses nothing. It also keeps the HTTP validators (ETag, Last-Modified) of entry points, for
-conditional requests, and a per-source history of runs, to flag sources that keep failing.
+conditional requests, a per-source history of runs, to flag sources that keep failing, and the
+links found in related articles until they are fetched (the frontier a killed run leaves behind).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from crawler.errors import StorageError
+from crawler.errors import CorruptDatabase, StorageError, database_error
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,6 +32,8 @@ CREATE TABLE IF NOT EXISTS urls (
     error TEXT, attempts INTEGER NOT NULL DEFAULT 1, updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS validators (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS frontier (
+    url_key TEXT PRIMARY KEY, url TEXT NOT NULL, meta TEXT NOT NULL, added_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS source_runs (
     run_id TEXT NOT NULL, source TEXT NOT NULL, failing INTEGER NOT NULL, finished_at TEXT NOT NULL,
     PRIMARY KEY (run_id, source));
@@ -38,6 +42,7 @@ CREATE TABLE IF NOT EXISTS source_runs (
 RETRY_BASE = timedelta(hours=1)
 RETRY_MAX = timedelta(days=7)
 STATE_VERSION = "1"
+WHAT = "state database"
 
 
 class KnownRecord(NamedTuple):
@@ -48,41 +53,57 @@ class KnownRecord(NamedTuple):
 
 
 class CrawlState:
-    """Seen URLs, stored records and their content hashes, in one SQLite database."""
+    """Seen URLs, stored records and their content hashes, in one SQLite database.
+
+    Opening checks the file (``PRAGMA quick_check``): a damaged one raises
+    :class:`~crawler.errors.CorruptDatabase`. Any later SQLite failure (disk full, read-only,
+    damage found on the way) raises :class:`~crawler.errors.StorageError`, after calling
+    ``on_failure`` with it.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.on_failure: Callable[[StorageError], None] | None = None
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise database_error(self.path, exc, "cannot open", WHAT) from None
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            check_integrity(self._db, self.path, WHAT)
             self._db.executescript(SCHEMA)
             version = self._meta("state_version")
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"{self.path}: state database is unusable ({exc})") from None
-        if version is None:
-            self._set_meta("state_version", STATE_VERSION)
-        elif version != STATE_VERSION:
-            raise StorageError(f"{self.path}: state version {version}, expected {STATE_VERSION}")
+            self.created = version is None
+            if self.created:
+                self._set_meta("state_version", STATE_VERSION)
+            elif version != STATE_VERSION:
+                raise StorageError(
+                    f"{self.path}: state version {version}, expected {STATE_VERSION}"
+                )
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise database_error(self.path, exc, "cannot open", WHAT) from None
+        except StorageError:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         self._db.close()
 
     def record_by_key(self, url_key: str) -> KnownRecord | None:
-        row = self._db.execute(
-            "SELECT id, url FROM records WHERE url_key = ?", (url_key,)
-        ).fetchone()
+        row = self._one("SELECT id, url FROM records WHERE url_key = ?", (url_key,))
         return KnownRecord(*row) if row else None
 
     def record_by_id(self, record_id: str) -> KnownRecord | None:
-        row = self._db.execute("SELECT id, url FROM records WHERE id = ?", (record_id,)).fetchone()
+        row = self._one("SELECT id, url FROM records WHERE id = ?", (record_id,))
         return KnownRecord(*row) if row else None
 
     def record_by_hash(self, content_hash: str) -> KnownRecord | None:
-        row = self._db.execute(
+        row = self._one(
             "SELECT id, url FROM records WHERE content_hash = ? ORDER BY rowid LIMIT 1",
             (content_hash,),
-        ).fetchone()
+        )
         return KnownRecord(*row) if row else None
 
     def add_record(self, record_id: str, url_key: str, url: str, content_hash: str) -> None:
@@ -111,9 +132,9 @@ class CrawlState:
 
     def should_fetch(self, url_key: str, now: datetime | None = None) -> bool:
         """False for a URL whose outcome is known; a failed URL once its back-off has passed."""
-        row = self._db.execute(
+        row = self._one(
             "SELECT outcome, attempts, updated_at FROM urls WHERE url_key = ?", (url_key,)
-        ).fetchone()
+        )
         if row is None:
             return True
         outcome, attempts, updated_at = row
@@ -122,15 +143,35 @@ class CrawlState:
         wait = min(RETRY_BASE * 2 ** (attempts - 2), RETRY_MAX) if attempts > 1 else timedelta(0)
         return (now or datetime.now(UTC)) >= datetime.fromisoformat(updated_at) + wait
 
+    def add_to_frontier(self, links: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+        """Remember ``(url_key, url, request meta)`` of links found in a related article until
+        they have an outcome: a run killed before fetching them leaves them to the next one (the
+        article that linked to them is not fetched again)."""
+        now = _now()
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO frontier (url_key, url, meta, added_at) VALUES (?, ?, ?, ?)",
+                [(key, url, json.dumps(meta), now) for key, url, meta in links],
+            )
+
+    def frontier(self) -> list[tuple[str, dict[str, Any]]]:
+        """``(url, request meta)`` of the remembered links still to fetch (no outcome yet, or
+        failed); those with an outcome are forgotten."""
+        with self._transaction():
+            self._db.execute(
+                "DELETE FROM frontier WHERE url_key IN"
+                " (SELECT url_key FROM urls WHERE outcome != 'failed')"
+            )
+            rows = self._db.execute("SELECT url, meta FROM frontier ORDER BY added_at").fetchall()
+        return [(url, json.loads(meta)) for url, meta in rows]
+
     def url_outcome(self, url_key: str) -> str | None:
-        row = self._db.execute("SELECT outcome FROM urls WHERE url_key = ?", (url_key,)).fetchone()
+        row = self._one("SELECT outcome FROM urls WHERE url_key = ?", (url_key,))
         return row[0] if row else None
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """The (ETag, Last-Modified) a URL last answered with."""
-        row = self._db.execute(
-            "SELECT etag, last_modified FROM validators WHERE url = ?", (url,)
-        ).fetchone()
+        row = self._one("SELECT etag, last_modified FROM validators WHERE url = ?", (url,))
         return (row[0], row[1]) if row else (None, None)
 
     def set_validators(self, validators: dict[str, tuple[str | None, str | None]]) -> None:
@@ -156,9 +197,10 @@ class CrawlState:
 
     def failing_streak(self, source: str) -> int:
         """How many of the source's latest runs in a row failed."""
-        rows = self._db.execute(
-            "SELECT failing FROM source_runs WHERE source = ? ORDER BY rowid DESC", (source,)
-        )
+        with self._guard("cannot read"):
+            rows = self._db.execute(
+                "SELECT failing FROM source_runs WHERE source = ? ORDER BY rowid DESC", (source,)
+            ).fetchall()
         streak = 0
         for (failing,) in rows:
             if not failing:
@@ -174,7 +216,15 @@ class CrawlState:
                 "DELETE FROM urls WHERE outcome != 'stored' AND updated_at < ?", (cutoff,)
             ).rowcount
             self._db.execute("DELETE FROM validators WHERE updated_at < ?", (cutoff,))
+            self._db.execute("DELETE FROM frontier WHERE added_at < ?", (cutoff,))
         return pruned
+
+    def counts(self) -> dict[str, int]:
+        """How many records the state holds (``records``) and URLs per outcome."""
+        with self._guard("cannot read"):
+            found = dict(self._db.execute("SELECT outcome, count(*) FROM urls GROUP BY outcome"))
+            found["records"] = self._db.execute("SELECT count(*) FROM records").fetchone()[0]
+        return found
 
     @property
     def corpus_offset(self) -> int:
@@ -182,7 +232,8 @@ class CrawlState:
         return int(self._meta("corpus_offset") or 0)
 
     def set_corpus_offset(self, offset: int) -> None:
-        self._set_meta("corpus_offset", str(offset))
+        with self._guard():
+            self._set_meta("corpus_offset", str(offset))
 
     @property
     def neardup_offset(self) -> int:
@@ -190,7 +241,8 @@ class CrawlState:
         return int(self._meta("neardup_offset") or 0)
 
     def set_neardup_offset(self, offset: int) -> None:
-        self._set_meta("neardup_offset", str(offset))
+        with self._guard():
+            self._set_meta("neardup_offset", str(offset))
 
     def forget_records(self) -> None:
         """Drop what the state knows of the corpus, before rebuilding it from the file."""
@@ -220,8 +272,23 @@ class CrawlState:
         )
 
     def _meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
         return row[0] if row else None
+
+    def _one(self, sql: str, params: tuple[object, ...]) -> tuple | None:
+        with self._guard("cannot read"):
+            return self._db.execute(sql, params).fetchone()
+
+    @contextmanager
+    def _guard(self, doing: str = "cannot write") -> Iterator[None]:
+        """Turn SQLite failures into a one-line StorageError, reported to ``on_failure``."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            error = database_error(self.path, exc, doing, WHAT)
+            if self.on_failure is not None:
+                self.on_failure(error)
+            raise error from None
 
     def _set_meta(self, key: str, value: str) -> None:
         self._db.execute(
@@ -232,13 +299,38 @@ class CrawlState:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._guard():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+
+def check_file(path: Path) -> None:
+    """Check a state database without changing it (read-only: a write-ahead log left by a
+    killed run is read, not merged); raise :class:`CorruptDatabase` if it is damaged."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise database_error(path, exc, "cannot open", WHAT) from None
+    try:
+        check_integrity(db, path, WHAT)
+    except sqlite3.Error as exc:
+        raise database_error(path, exc, "cannot read", WHAT) from None
+    finally:
+        db.close()
+
+
+def check_integrity(db: sqlite3.Connection, path: Path, what: str) -> None:
+    """Raise :class:`CorruptDatabase` unless SQLite's ``quick_check`` finds the file sound."""
+    problems = [row[0] for row in db.execute("PRAGMA quick_check(1)")]
+    if problems != ["ok"]:
+        found = " ".join(problems).replace("*** in database main ***", "")
+        raise CorruptDatabase(path, " ".join(found.split()), what)
 
 
 def _now() -> str:

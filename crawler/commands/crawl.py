@@ -1,19 +1,22 @@
-"""``scrapy crawl``, with bad input and a busy data directory reported in one line.
+"""``scrapy crawl``, with bad input, a busy or unusable data directory reported in one line.
 
 Before the engine starts, the spider's ``configure(settings)`` (if it has one) checks the seeds,
-sources and ``-a`` arguments, and the data directory's run lock is taken; either failing prints
-``error: <file or argument>: <problem>`` and exits non-zero without writing anything.
+sources and ``-a`` arguments, and the data directory is opened (run lock, databases checked and
+caught up with the corpus); either failing prints ``error: <file or argument>: <problem>`` and
+exits non-zero without writing anything. A storage failure during the crawl (disk full,
+read-only, damaged database) stops it at once and ends the same way, with exit code 3.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import suppress
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.datadir import RunLock
+from crawler.datadir import DataDir
 from crawler.errors import DataDirBusy, InputError, StorageError
 
 EXIT_BAD_INPUT = 2
@@ -30,13 +33,14 @@ class Command(ScrapyCrawlCommand):
             spidercls = self.crawler_process.spider_loader.load(args[0])
         except KeyError:
             raise UsageError(f"Spider not found: {args[0]}") from None
-        lock = None
         try:
             configure = getattr(spidercls, "configure", None)
             if configure is not None:
                 configure(spidercls(**opts.spargs), self.settings)
-            lock = RunLock.for_directory(self.settings.get("DATA_DIR"))
-            lock.acquire(self.settings.getfloat("LOCK_WAIT"))
+            # the crawl's DataDir.for_crawler() finds it open
+            data = DataDir(
+                self.settings.get("DATA_DIR"), lock_wait=self.settings.getfloat("LOCK_WAIT")
+            )
         except InputError as exc:
             self._fail(exc, EXIT_BAD_INPUT)
             return
@@ -49,7 +53,10 @@ class Command(ScrapyCrawlCommand):
         try:
             super().run(args, opts)
         finally:
-            lock.release()
+            with suppress(StorageError):  # kept in data.failure
+                data.close()
+        if data.failure is not None:
+            self._fail(data.failure, EXIT_STORAGE)
 
     def _fail(self, exc: Exception, code: int) -> None:
         print(f"error: {exc}", file=sys.stderr)

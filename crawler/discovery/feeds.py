@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import feedparser
+from feedparser.encodings import convert_to_utf8
 from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 
 from crawler.discovery import Candidate, DiscoveryError
+from crawler.discovery.xmlsafety import refuse_entities
 
 SNIPPET_LIMIT = 500
 _CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);")
@@ -48,12 +50,16 @@ def http_url(link: str, base: str) -> str | None:
 def parse_feed(body: bytes, url: str) -> list[Candidate]:
     """Candidates (``via="feed"``) for the entries of an RSS or Atom document fetched from ``url``.
 
-    Raises :class:`DiscoveryError` when ``body`` is not a feed; an empty feed gives ``[]``.
+    Raises :class:`DiscoveryError` when ``body`` is not a feed or declares XML entities
+    (feedparser would expand them); an empty feed gives ``[]``.
     """
+    data = _CHAR_REF.sub(_fix_char_ref, body)
+    headers = {"content-location": url}
+    # Look for entity declarations in the text feedparser will parse (after its decoding: an
+    # EBCDIC or UTF-7 document hides them from a look at the bytes).
+    refuse_entities(convert_to_utf8(headers, data, {}), url, "feed")
     try:
-        parsed = feedparser.parse(
-            _CHAR_REF.sub(_fix_char_ref, body), response_headers={"content-location": url}
-        )
+        parsed = feedparser.parse(data, response_headers=headers)
     except (ValueError, OverflowError) as exc:  # feedparser's loose parser on broken input
         raise DiscoveryError(url, f"unreadable feed ({type(exc).__name__})") from exc
     if not parsed.get("version"):

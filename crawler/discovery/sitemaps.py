@@ -14,6 +14,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots as _scrapy_robots_site
 
 from crawler.discovery import Candidate, DiscoveryError
 from crawler.discovery.feeds import clip_text, http_url
+from crawler.discovery.xmlsafety import refuse_entities
 
 GZIP_MAGIC = b"\x1f\x8b"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -40,6 +41,7 @@ def parse_sitemap(body: bytes, url: str, *, max_size: int = MAX_SITEMAP_SIZE) ->
         raise DiscoveryError(url, f"sitemap larger than {max_size} bytes")
     head = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"<", *_UTF16_BOMS)):
+        refuse_entities(head, url, "sitemap")
         return _parse_xml(head, url)
     return _parse_text(head, url)
 

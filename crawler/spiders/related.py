@@ -134,10 +134,20 @@ class RelatedSpider(scrapy.Spider):
             self.logger.info("forgot %d URL outcomes older than %d days", pruned, max_age)
         for seed in self.seeds:
             yield Article.from_fields(seed.record, fetched_at=fetched_at)
+        for request in self._frontier_requests():
+            yield request
         for source in self.sources:
             probe, *rest = self._entry_requests(source)
             self._pending[source.name] = rest
             yield probe
+
+    def _frontier_requests(self) -> Iterator[scrapy.Request]:
+        """Links of related articles that an earlier run found but never fetched (killed)."""
+        state = DataDir.for_crawler(self.crawler).state
+        for url, meta in state.frontier():
+            if self._known_host(url) and (self.refresh or state.should_fetch(record_key(url))):
+                self._settled.add(url)
+                yield self._article_request(url, meta)
 
     def _release(self, source: str) -> list[scrapy.Request]:
         """The entry requests of *source* held back until its probe answered (once)."""
@@ -242,13 +252,21 @@ class RelatedSpider(scrapy.Spider):
     def _article_requests(
         self, candidates: Iterable[Candidate], response: Response
     ) -> Iterator[scrapy.Request]:
-        """Requests for the candidates worth fetching now; the others are held.
+        """Requests for the candidates worth fetching now; the others are held (see _triage)."""
+        for url, meta, now in self._triage(candidates, response):
+            if now:
+                yield self._article_request(url, meta)
+
+    def _triage(
+        self, candidates: Iterable[Candidate], response: Response
+    ) -> Iterator[tuple[str, dict[str, Any], bool]]:
+        """``(url, request meta, fetch now)`` of the candidates that may be fetched this run.
 
         A candidate whose title, summary or keywords score at least ``MIN_CANDIDATE_SCORE``, or
-        that a related article lists in its related-stories box, is requested at once, by score.
-        One known only by its URL waits until the run is otherwise done (another link to it
-        may tell more); one that scored lower waits for a better link and is dropped at the end
-        (counted as ``low_score``).
+        that a related article lists in its related-stories box, is to be fetched at once, by
+        score. One known only by its URL is held until the run is otherwise done (another link to
+        it may tell more). One that scored lower is held for a better link and dropped at the
+        end (counted as ``low_score``): it is not yielded.
         """
         depth = response.meta["depth"] + 1
         if depth > self.depth_limit:
@@ -287,9 +305,11 @@ class RelatedSpider(scrapy.Spider):
             if vouched or (judged and score >= self.min_candidate_score):
                 self._held.pop(url, None)
                 settled.add(candidate.url)
-                yield self._article_request(url, meta)
+                yield url, meta, True
             else:
                 self._held[url] = _Held(score, judged, meta)
+                if not judged:
+                    yield url, meta, False
 
     def _article_request(self, url: str, meta: dict[str, Any]) -> scrapy.Request:
         priority = PRIORITY_ARTICLE + round(meta["score"] * 100) - meta["depth"]
@@ -339,6 +359,19 @@ class RelatedSpider(scrapy.Spider):
         if relevance < self.min_relevance or not self._in_window(published):
             self._outcome(response, "unrelated")
             return
+        links = parse_listing(
+            response.text,
+            response.url,
+            via="link",
+            allowed_hosts=self._source_of_host.keys(),
+            pages=False,
+            skip=self._settled,
+        )
+        follow = list(self._triage(links.articles, response))
+        if follow:  # remembered before the article is stored: a kill must not lose them
+            DataDir.for_crawler(self.crawler).state.add_to_frontier(
+                (record_key(url), url, meta) for url, meta, _ in follow
+            )
         yield Article.from_fields(
             fields,
             url=response.url,
@@ -350,15 +383,9 @@ class RelatedSpider(scrapy.Spider):
             relevance=round(relevance, 4),
             matched_terms=matched,
         )
-        links = parse_listing(
-            response.text,
-            response.url,
-            via="link",
-            allowed_hosts=self._source_of_host.keys(),
-            pages=False,
-            skip=self._settled,
-        )
-        yield from self._article_requests(links.articles, response)
+        for url, link_meta, now in follow:
+            if now:
+                yield self._article_request(url, link_meta)
 
     def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
@@ -379,9 +406,12 @@ class RelatedSpider(scrapy.Spider):
             yield from self._release(source)  # the site answered (HTTP error, robots.txt)
         if kind == "robots":
             count(self.crawler.stats, source, "robots_disallowed")
+            if request.callback == self.parse_article:  # not asked for again, nor kept in the
+                self._remember(request.url, "robots_disallowed")  # frontier
             return
         count_error(self.crawler.stats, source, kind)
-        if request.callback == self.parse_article:
+        # a request the circuit breaker dropped was never tried: no back-off for it next run
+        if request.callback == self.parse_article and kind != "circuit_open":
             self._remember(request.url, "failed", kind)
         self.logger.info("%s: %s (%s)", request.url, kind, failure.getErrorMessage())
 

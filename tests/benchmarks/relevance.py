@@ -88,9 +88,15 @@ class Ground:
         return cls(allowed, set(web.related_urls), copies)
 
     def found(self, stored: Iterable[str]) -> set[str]:
-        """Stored URLs plus the copies of stored originals."""
+        """Stored URLs plus the other half of each stored syndicated pair: which of an original
+        and its copy is kept depends on which was fetched first, and either holds the story."""
         kept = set(stored)
-        return kept | {copy for original, copy in self.copies.items() if original in kept}
+        pairs = self.copies.items()
+        return (
+            kept
+            | {copy for original, copy in pairs if original in kept}
+            | {original for original, copy in pairs if copy in kept}
+        )
 
     def row(self, method: str, stored: set[str], fetched: set[str], pages: int) -> Row:
         related_stored = stored & self.related
