@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
-from urllib.parse import urldefrag, urljoin, urlsplit
 
 import feedparser
 from feedparser.encodings import convert_to_utf8
@@ -13,6 +12,7 @@ from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 
 from crawler.discovery import Candidate, DiscoveryError
 from crawler.discovery.xmlsafety import refuse_entities
+from crawler.urls import http_url
 
 SNIPPET_LIMIT = 500
 _CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);")
@@ -33,18 +33,6 @@ def html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment (scripts and styles dropped, entities decoded)."""
     without_code = remove_tags_with_content(markup, which_ones=("script", "style"))
     return " ".join(replace_entities(remove_tags(without_code)).split())
-
-
-def http_url(link: str, base: str) -> str | None:
-    """``link`` resolved against ``base`` without its fragment, or None unless it is http(s)."""
-    try:
-        absolute = urldefrag(urljoin(base, link.strip())).url
-        parts = urlsplit(absolute)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return absolute
 
 
 def parse_feed(body: bytes, url: str) -> list[Candidate]:

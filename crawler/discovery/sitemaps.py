@@ -13,8 +13,9 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots as _scrapy_robots_sitemaps
 
 from crawler.discovery import Candidate, DiscoveryError
-from crawler.discovery.feeds import clip_text, http_url
+from crawler.discovery.feeds import clip_text
 from crawler.discovery.xmlsafety import refuse_entities
+from crawler.urls import http_url
 
 GZIP_MAGIC = b"\x1f\x8b"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
