@@ -488,14 +488,6 @@ def test_spelling_variants_match_the_seed_term(profile: TopicProfile, text: str,
     assert term in score_article(profile, "", "", f"{text} and the CSTO")[1]
 
 
-def test_a_text_naming_no_name_of_the_story_scores_zero(profile: TopicProfile) -> None:
-    assert score_article(profile, "Riots", "", "Peacekeepers were sent to stop the coup.") == (
-        0.0,
-        [],
-    )
-    assert score_article(profile, "Riots", "", "Peacekeepers were sent to Kazakhstan.")[0] > 0
-
-
 def test_renamed_places_match_each_other() -> None:
     place = TopicProfile.from_texts(
         [("Snow in Nur-Sultan", "Heavy snow closed roads around Nur-Sultan on Monday.")]

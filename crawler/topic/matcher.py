@@ -58,37 +58,42 @@ class Matcher:
     def bag(self, parts: Iterable[tuple[str, float]]) -> Bag:
         """Count concepts and other words in each ``(text, weight)`` part."""
         bag = Bag()
+        index, rarity_of = self._index, self.rarity
+        concepts, others, other_rarity = bag.concepts, bag.others, bag.other_rarity
         for text, weight in parts:
-            words = self.analyzer.words(text)
-            keys = [key for key, _, _ in words]
+            words, starts = self.analyzer.words(text)
+            keys = [key for key, _ in words]
+            named: set[str] = set()
+            mass = 0.0
             i = 0
-            while i < len(words):
-                key, specificity, initial = words[i]
-                if i == 0 or initial:
-                    bag.sentences.append(set())
-                    bag.sentence_mass.append(0.0)
-                label, length = self._match(keys, i) if key in self._index else (None, 0)
-                if label is not None:
-                    bag.concepts[label] += weight
-                    bag.sentences[-1].add(label)
-                    bag.sentence_mass[-1] += self.rarity[label]
-                    i += length
-                    continue
-                if specificity > 0:
-                    rarity = specificity**RARITY_EXPONENT
-                    bag.others[key] += weight
-                    bag.other_rarity[key] = max(rarity, bag.other_rarity.get(key, 0.0))
-                    bag.sentence_mass[-1] += rarity
-                i += 1
+            ends = [*starts[1:], len(words)] if starts else []
+            for start, end in zip(starts, ends, strict=True):
+                if i <= start:  # a sentence starts here (unless a name ran across its start)
+                    if i:
+                        bag.sentences.append(named)
+                        bag.sentence_mass.append(mass)
+                    named, mass, i = set(), 0.0, start
+                while i < end:
+                    key, specificity = words[i]
+                    if key in index:
+                        label, length = self._match(keys, i)
+                        if label is not None:
+                            concepts[label] += weight
+                            named.add(label)
+                            mass += rarity_of[label]
+                            i += length
+                            continue
+                    if specificity > 0:
+                        rarity = specificity**RARITY_EXPONENT
+                        others[key] += weight
+                        if rarity > other_rarity.get(key, 0.0):
+                            other_rarity[key] = rarity
+                        mass += rarity
+                    i += 1
+            if words:
+                bag.sentences.append(named)
+                bag.sentence_mass.append(mass)
         return bag
-
-    def first_keys(self, labels: Container[str]) -> frozenset[str]:
-        """The keys that start a phrase of any of ``labels``: a text without one names none."""
-        return frozenset(
-            key
-            for key, entries in self._index.items()
-            if any(label in labels for _, label in entries)
-        )
 
     def _match(self, keys: list[str], i: int) -> tuple[str | None, int]:
         for phrase, label in self._index.get(keys[i], ()):

@@ -103,12 +103,6 @@ class TopicProfile:
         """The concepts the story is about: those weighing at least CORE_WEIGHT."""
         return frozenset(label for label, weight in self.terms.items() if weight >= CORE_WEIGHT)
 
-    @cached_property
-    def name_keys(self) -> frozenset[str]:
-        """First keys of the profile's names (its concepts that are not event words): a text
-        without any of them scores 0, whatever events it reports."""
-        return self.matcher.first_keys({label for label in self.terms if label not in self.events})
-
     def display(self, label: str) -> str:
         """How a concept reads in a query or a listing: its commonest seed form."""
         return self.variants[label][0]

@@ -103,8 +103,6 @@ def score_article(
     rests on the text alone. One tokeniser pass over the text plus arithmetic over its concepts.
     """
     matcher = profile.matcher
-    if profile.name_keys.isdisjoint(matcher.analyzer.keys(f"{title}\n{description}\n{body}")):
-        return 0.0, []  # names none of the story's actors or places: most pages of a crawl
     bag = matcher.bag([(title, TITLE_WEIGHT), (description, 1.0), (body, 1.0)])
     shares = {
         c: profile.terms[c] * damped(n) for c, n in bag.concepts.items() if c in profile.terms

@@ -100,28 +100,23 @@ class Analyzer:
     def _word_info(self, word: str) -> tuple[str, float]:
         return self.key(word), self.specificity(word)
 
-    def keys(self, text: str) -> set[str]:
-        """The keys of the distinct words of ``text`` (hyphenated words whole and in parts)."""
-        words = set(_WORD.findall(text))
-        keys = {self.key(word) for word in words}
-        keys.update(self.key(part) for word in words if "-" in word for part in word.split("-"))
-        return keys
-
-    def words(self, text: str) -> list[tuple[str, float, bool]]:
-        """``(key, specificity, starts a sentence)`` of each word: :meth:`tokens` for matching."""
-        result: list[tuple[str, float, bool]] = []
-        info = self._word
+    def words(self, text: str) -> tuple[list[tuple[str, float]], list[int]]:
+        """``(key, specificity)`` of each word, and the positions of the words that start a
+        sentence: :meth:`tokens` for matching."""
+        words: list[str] = []
+        starts: list[int] = []
         for sentence in _SENTENCE_END.split(text):  # no word spans a sentence end
-            initial = True
-            for word in _WORD.findall(sentence):
+            found = _WORD.findall(sentence)
+            if not found:
+                continue
+            starts.append(len(words))
+            for word in found:
                 parts = word.split("-") if "-" in word else ()
                 if any(part[0].isupper() for part in parts):
-                    result.append((*info(parts[0]), initial))
-                    result.extend((*info(part), False) for part in parts[1:])
+                    words.extend(parts)  # names split at hyphens: Kassym-Jomart, Nur-Sultan
                 else:
-                    result.append((*info(word), initial))
-                initial = False
-        return result
+                    words.append(word)
+        return list(map(self._word, words)), starts
 
     def tokens(self, text: str) -> list[Token]:
         """Split ``text`` into words with their keys."""
