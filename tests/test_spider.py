@@ -236,3 +236,27 @@ def test_a_listing_served_again_under_another_url_is_read_once(spider: RelatedSp
         "http://fast.example/news/2022/01/10/csto-summit-on-kazakhstan"
     ]
     assert list(spider.parse_listing(again)) == []  # a soft 404 showing the same page
+
+
+def test_url_only_candidates_go_out_in_batches(
+    spider: RelatedSpider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("crawler.spiders.related.RELEASE_BATCH", 2)
+    spider.crawler.engine = FakeEngine()
+    sitemap = _response(
+        "http://fast.example/s.xml", {"source": "Fast", "via": "sitemap", "depth": 0}
+    )
+    bare = [Candidate(f"http://fast.example/news/story-{n}", "sitemap") for n in range(5)]
+    assert list(spider._article_requests(bare, sitemap)) == []
+    with pytest.raises(DontCloseSpider):
+        spider.spider_idle()
+    first = spider.crawler.engine.requests
+    assert len(first) == 2 and all(r.meta["released"] for r in first)
+    # one answered: half a batch or less still out, so the next batch follows
+    more = list(spider._answered(first[0]))
+    assert [r.url for r in more] == [f"http://fast.example/news/story-{n}" for n in (2, 3)]
+    assert list(spider._answered(Request("http://fast.example/other"))) == []  # 2 still out
+    with pytest.raises(DontCloseSpider):
+        spider.spider_idle()  # the last one
+    assert len(spider.crawler.engine.requests) == 3
+    spider.spider_idle()  # nothing left

@@ -45,6 +45,10 @@ PRIORITY_ARTICLE = 100
 PRIORITY_LISTING = 10
 MIN_BODY_CHARS = 200
 DEFAULT_WINDOW_DAYS = 30
+# Candidates known only by their URL are released this many at a time once the run is otherwise
+# done, the next batch when half of one is answered: the scheduler never holds them all.
+RELEASE_BATCH = 500
+_HELD_META = ("source", "via", "depth", "referrer")  # what a held candidate keeps of its meta
 # Failures that say the site itself cannot be reached (as opposed to one page failing).
 UNREACHABLE = frozenset({"dns", "connection_refused", "connect", "timeout", "unsupported_scheme"})
 
@@ -118,6 +122,8 @@ class RelatedSpider(scrapy.Spider):
         self._settled: set[str] = set()
         # candidates not requested yet: canonical URL -> what is known (see _article_requests)
         self._held: dict[str, _Held] = {}
+        self._releasing = False  # the run is otherwise done: URL-only candidates go out
+        self._released = 0  # released candidates not answered yet
         self._listings_read: set[int] = set()  # hashes of the listing pages read this run
         self._pending: dict[str, list[scrapy.Request]] = {}
 
@@ -307,7 +313,7 @@ class RelatedSpider(scrapy.Spider):
                 settled.add(candidate.url)
                 yield url, meta, True
             else:
-                self._held[url] = _Held(score, judged, meta)
+                self._held[url] = _Held(score, judged, **{k: meta[k] for k in _HELD_META})
                 if not judged:
                     yield url, meta, False
 
@@ -316,20 +322,36 @@ class RelatedSpider(scrapy.Spider):
         return self._request(url, self.parse_article, meta, priority)
 
     def spider_idle(self) -> None:
-        """Release the candidates known only by their URL; at the end, count the dropped ones."""
-        unjudged = [(url, held) for url, held in self._held.items() if not held.judged]
-        if unjudged:
-            for url, held in unjudged:
-                del self._held[url]
-                self.crawler.engine.crawl(self._article_request(url, held.meta))
+        """Release the candidates known only by their URL (see _next_batch); at the end, count
+        the dropped ones."""
+        self._releasing = True
+        batch = list(self._next_batch())
+        if batch:
+            for request in batch:
+                self.crawler.engine.crawl(request)
             raise DontCloseSpider
         for held in self._held.values():
-            count(self.crawler.stats, held.meta["source"], "low_score")
+            count(self.crawler.stats, held.source, "low_score")
         self._held.clear()
+
+    def _answered(self, request: scrapy.Request) -> Iterator[scrapy.Request]:
+        """Count an answered released candidate; top the released ones up when half are back."""
+        if request.meta.get("released"):
+            self._released -= 1
+        if self._releasing and self._released <= RELEASE_BATCH // 2:
+            yield from self._next_batch()
+
+    def _next_batch(self) -> Iterator[scrapy.Request]:
+        unjudged = [url for url, held in self._held.items() if not held.judged]
+        for url in unjudged[:RELEASE_BATCH]:
+            meta = {**self._held.pop(url).meta(), "released": True}
+            self._released += 1
+            yield self._article_request(url, meta)
 
     # --- articles -----------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        yield from self._answered(response.request)  # type: ignore[arg-type]
         meta = response.meta
         source = meta["source"]
         if not isinstance(response, TextResponse):
@@ -389,6 +411,7 @@ class RelatedSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
+        yield from self._answered(request)
         kind = failure_kind(failure)
         source = request.meta.get("source", "?")
         if kind in UNREACHABLE:
@@ -447,11 +470,24 @@ class RelatedSpider(scrapy.Spider):
 
 class _Held(NamedTuple):
     """A candidate not requested yet: its best pre-fetch score, whether a title, summary or
-    keywords backed that score, and the request meta it would be fetched with."""
+    keywords backed that score, and what its request would carry (a tuple, not a dict: a big
+    sitemap holds tens of thousands)."""
 
     score: float
     judged: bool
-    meta: dict[str, Any]
+    source: str
+    via: str
+    depth: int
+    referrer: str
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "via": self.via,
+            "depth": self.depth,
+            "referrer": self.referrer,
+            "score": self.score,
+        }
 
 
 def _child_meta(response: Response) -> dict[str, Any]:
