@@ -168,15 +168,20 @@ def drip(total: int, every: float) -> Route:
     return route
 
 
+def _half_body(h: Handler, total: int) -> None:
+    """Answer 200 announcing ``total`` bytes and send half of them."""
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Content-Length", str(total))
+    h.end_headers()
+    h.wfile.write(b" " * (total // 2))
+
+
 def truncate(total: int) -> Route:
     """Announce ``total`` bytes, send half, close."""
 
     def route(h: Handler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(total))
-        h.end_headers()
-        h.wfile.write(b" " * (total // 2))
+        _half_body(h, total)
         h.close_connection = True
 
     return route
@@ -186,11 +191,7 @@ def reset(total: int) -> Route:
     """Announce ``total`` bytes, send half, then reset the connection (RST)."""
 
     def route(h: Handler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(total))
-        h.end_headers()
-        h.wfile.write(b" " * (total // 2))
+        _half_body(h, total)
         h.wfile.flush()
         h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         h.connection.close()

@@ -32,7 +32,6 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmark modules
 
 import _synthweb as synth
-from throughput import REPO, SEEDS, SETTINGS, Web, revision, scrapy_options
+from throughput import REPO, SEEDS, SETTINGS, Web, revision, scrapy_options, web_process
 
 PUBLISH_PATH = b"/__longrun/publish/"  # + a number: publish that many more articles
 WARM_UP = 0.2  # share of the pages left out of the slope
@@ -165,23 +164,9 @@ def serve_main(argv: list[str]) -> None:
         )
 
 
-@contextmanager
-def lazy_web(articles: int, visible: int) -> Iterator[Web]:
+def lazy_web(articles: int, visible: int) -> contextlib.AbstractContextManager[Web]:
     """Serve ``articles`` articles, the first ``visible`` of them published, until exit."""
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "serve", "--articles", str(articles), "--visible", str(visible)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit(f"{__file__}: the synthetic web did not start (exit {proc.wait()})")
-        yield Web(**json.loads(line))
-    finally:
-        proc.terminate()
-        proc.wait()
+    return web_process(__file__, "serve", "--articles", str(articles), "--visible", str(visible))
 
 
 def publish(web: Web, count: int) -> None:

@@ -16,6 +16,7 @@ This file is also the baseline spider: the benchmark runs it with ``scrapy runsp
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -113,22 +114,24 @@ class Web:
 
 
 @contextmanager
-def synthetic_web(articles: int) -> Iterator[Web]:
-    """Start _synthweb.py with ``articles`` pages and stop it on exit."""
-    proc = subprocess.Popen(
-        [sys.executable, str(SYNTHWEB), "--articles", str(articles)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def web_process(script: Path | str, *args: str) -> Iterator[Web]:
+    """Run a web-serving ``script`` in its own process (its first output line describes the
+    web) and stop it on exit."""
+    proc = subprocess.Popen([sys.executable, str(script), *args], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         if not line:
-            raise SystemExit(f"{SYNTHWEB}: the synthetic web did not start (exit {proc.wait()})")
+            raise SystemExit(f"{script}: the synthetic web did not start (exit {proc.wait()})")
         yield Web(**json.loads(line))
     finally:
         proc.terminate()
         proc.wait()
+
+
+def synthetic_web(articles: int) -> contextlib.AbstractContextManager[Web]:
+    """Start _synthweb.py with ``articles`` pages and stop it on exit."""
+    return web_process(SYNTHWEB, "--articles", str(articles))
 
 
 # --- measuring one crawl --------------------------------------------------------------------------
