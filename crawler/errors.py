@@ -5,6 +5,18 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+# Exit codes of the commands: bad input, an unusable data directory, another crawl writing it.
+EXIT_BAD_INPUT = 2
+EXIT_STORAGE = 3
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+
+
+def exit_code(error: Exception) -> int:
+    """The exit code a command ends with on ``error`` (an InputError or a StorageError)."""
+    if isinstance(error, DataDirBusy):
+        return EXIT_BUSY
+    return EXIT_STORAGE if isinstance(error, StorageError) else EXIT_BAD_INPUT
+
 
 class InputError(Exception):
     """Bad user input (seeds, sources, settings, arguments). ``str()`` is the one-line message."""

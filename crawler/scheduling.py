@@ -32,12 +32,11 @@ from typing import Any, Protocol
 from croniter import CroniterError, croniter
 
 from crawler.datadir import RUNS_DIR
-from crawler.errors import InputError
+from crawler.errors import EXIT_BUSY, InputError
 from crawler.extensions import RunSummary
 
 logger = logging.getLogger(__name__)
 
-EXIT_BUSY = 75  # ``scrapy crawl``: another crawl holds the data directory's lock
 CRAWL_EXITS = {1: "error", 2: "bad input", 3: "storage problem"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _INTERVAL = re.compile(r"(\d+)([smhd])")

@@ -17,11 +17,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.datadir import DataDir
-from crawler.errors import DataDirBusy, InputError, StorageError
-
-EXIT_BAD_INPUT = 2
-EXIT_STORAGE = 3
-EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+from crawler.errors import InputError, StorageError, exit_code
 
 
 class Command(ScrapyCrawlCommand):
@@ -41,14 +37,8 @@ class Command(ScrapyCrawlCommand):
             data = DataDir(
                 self.settings.get("DATA_DIR"), lock_wait=self.settings.getfloat("LOCK_WAIT")
             )
-        except InputError as exc:
-            self._fail(exc, EXIT_BAD_INPUT)
-            return
-        except DataDirBusy as exc:
-            self._fail(exc, EXIT_BUSY)
-            return
-        except StorageError as exc:
-            self._fail(exc, EXIT_STORAGE)
+        except (InputError, StorageError) as exc:
+            self._fail(exc)
             return
         try:
             super().run(args, opts)
@@ -56,8 +46,8 @@ class Command(ScrapyCrawlCommand):
             with suppress(StorageError):  # kept in data.failure
                 data.close()
         if data.failure is not None:
-            self._fail(data.failure, EXIT_STORAGE)
+            self._fail(data.failure)
 
-    def _fail(self, exc: Exception, code: int) -> None:
+    def _fail(self, exc: Exception) -> None:
         print(f"error: {exc}", file=sys.stderr)
-        self.exitcode = code
+        self.exitcode = exit_code(exc)

@@ -15,9 +15,8 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.commands.crawl import EXIT_BUSY, EXIT_STORAGE
 from crawler.datadir import CORPUS_FILE, DUPLICATES_FILE, STATE_FILE, rebuild
-from crawler.errors import DataDirBusy, StorageError
+from crawler.errors import StorageError, exit_code
 
 LOST = (
     "not recoverable from the corpus: what became of pages that gave no record (unrelated,"
@@ -52,11 +51,9 @@ class Command(ScrapyCommand):
         folder = self.settings.get("DATA_DIR")
         try:
             done = rebuild(folder, force=opts.force, lock_wait=self.settings.getfloat("LOCK_WAIT"))
-        except DataDirBusy as exc:
-            self._fail(exc, EXIT_BUSY)
-            return
         except StorageError as exc:
-            self._fail(exc, EXIT_STORAGE)
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = exit_code(exc)
             return
         if not done.rebuilt:
             print(f"{folder}: state database and near-duplicate index are sound; nothing to do"
@@ -70,7 +67,3 @@ class Command(ScrapyCommand):
         )
         if STATE_FILE in done.rebuilt:
             print(f"note: {LOST}")
-
-    def _fail(self, exc: Exception, code: int) -> None:
-        print(f"error: {exc}", file=sys.stderr)
-        self.exitcode = code

@@ -16,10 +16,8 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.log import configure_logging
 
-from crawler.errors import InputError
+from crawler.errors import EXIT_BAD_INPUT, InputError
 from crawler.scheduling import Scheduler, crawl_command, make_schedule
-
-EXIT_BAD_INPUT = 2
 
 
 class Command(ScrapyCommand):
