@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from typing import Any, ClassVar, NamedTuple
 
 import scrapy
@@ -342,8 +343,8 @@ class RelatedSpider(scrapy.Spider):
             yield from self._next_batch()
 
     def _next_batch(self) -> Iterator[scrapy.Request]:
-        unjudged = [url for url, held in self._held.items() if not held.judged]
-        for url in unjudged[:RELEASE_BATCH]:
+        unjudged = (url for url, held in self._held.items() if not held.judged)
+        for url in list(islice(unjudged, RELEASE_BATCH)):
             meta = {**self._held.pop(url).meta(), "released": True}
             self._released += 1
             yield self._article_request(url, meta)
