@@ -26,6 +26,9 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # Each callback yields a handful of items; Scrapy starts this many tasks per callback output.
 CONCURRENT_ITEMS = 16
+# Scrapy's check re-reads a callback's source for every response whose request holds a fresh
+# bound method (ours do): a development aid that costs ~2 % of a crawl's CPU.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0

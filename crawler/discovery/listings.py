@@ -10,12 +10,12 @@ from posixpath import splitext
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import lxml.html
-from lxml import etree
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
 from crawler.discovery import Candidate
 from crawler.discovery.feeds import clip_text
 from crawler.discovery.sitemaps import parse_w3c_datetime
+from crawler.extraction.tree import parse_html
 from crawler.urls import http_url
 
 
@@ -137,7 +137,7 @@ def parse_listing(
     ``pages=False`` skips the further pages (links out of an article need only its articles);
     article links in ``skip`` (already handled by the caller) are left out.
     """
-    root = _document(html)
+    root = parse_html(html)
     if root is None:
         return ListingPage([], [])
     base = url
@@ -175,17 +175,6 @@ def parse_listing(
             sections[link] = None
     pages = [*pagination, *(link for link in sections if link not in pagination)]
     return ListingPage(list(articles.values()), pages)
-
-
-def _document(html: str) -> lxml.html.HtmlElement | None:
-    data = html.encode("utf-8", "replace")
-    if not data.strip():
-        return None
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
-    try:
-        return lxml.html.document_fromstring(data, parser=parser)
-    except (etree.ParserError, ValueError):
-        return None
 
 
 def _bare_host(host: str) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from trafilatura.utils import load_html
 
 from crawler.extraction import dates
 from crawler.extraction.authors import clean_authors
@@ -23,6 +22,7 @@ from crawler.extraction.language import declared_language, detect_language
 from crawler.extraction.pagetype import classify_page
 from crawler.extraction.rules import SiteRule, rule_for
 from crawler.extraction.structured import Structured, read_structured, strings_of, text_of
+from crawler.extraction.tree import parse_html
 
 _SPACES = re.compile(r"\s+")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
@@ -284,7 +284,7 @@ def extract_article(
 ) -> dict[str, Any]:
     """Extract the article record of one page (see the package docstring for the keys)."""
     now = (fetched_at or datetime.now(UTC)).astimezone(UTC)
-    tree = load_html(decode_html(html, content_type))
+    tree = parse_html(decode_html(html, content_type))
     if tree is None:
         return _empty_record("none")
     data = read_structured(tree)

@@ -9,22 +9,17 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.topic.text import Analyzer
+from crawler.topic.text import RARITY_EXPONENT, Analyzer
 
 Phrase = tuple[str, ...]  # a sequence of token keys
 Pair = tuple[str, str]  # two concept labels, sorted
 
-# Rarity counts more than linearly: one "CSTO" says more than two "security".
-RARITY_EXPONENT = 1.5
-
 
 @dataclass(slots=True)
 class Bag:
-    """Weighted counts of a text: concepts by label, other distinctive words by key."""
+    """Weighted concept counts of a text and, sentence by sentence, what each one names."""
 
     concepts: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    others: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    other_rarity: dict[str, float] = field(default_factory=dict)
     sentences: list[set[str]] = field(default_factory=list)  # concepts named in each sentence
     sentence_mass: list[float] = field(default_factory=list)  # rarity of each sentence's words
 
@@ -56,17 +51,15 @@ class Matcher:
         self._index = dict(index)
 
     def bag(self, parts: Iterable[tuple[str, float]]) -> Bag:
-        """Count concepts and other words in each ``(text, weight)`` part."""
+        """Count concepts in each ``(text, weight)`` part, and weigh each sentence's words."""
         bag = Bag()
-        index, rarity_of = self._index, self.rarity
-        concepts, others, other_rarity = bag.concepts, bag.others, bag.other_rarity
+        index, rarity_of, concepts = self._index, self.rarity, bag.concepts
         for text, weight in parts:
-            words, starts = self.analyzer.words(text)
-            keys = [key for key, _ in words]
+            keys, rarities, starts = self.analyzer.words(text)
             named: set[str] = set()
             mass = 0.0
             i = 0
-            ends = [*starts[1:], len(words)] if starts else []
+            ends = [*starts[1:], len(keys)] if starts else []
             for start, end in zip(starts, ends, strict=True):
                 if i <= start:  # a sentence starts here (unless a name ran across its start)
                     if i:
@@ -74,8 +67,7 @@ class Matcher:
                         bag.sentence_mass.append(mass)
                     named, mass, i = set(), 0.0, start
                 while i < end:
-                    key, specificity = words[i]
-                    if key in index:
+                    if keys[i] in index:
                         label, length = self._match(keys, i)
                         if label is not None:
                             concepts[label] += weight
@@ -83,14 +75,9 @@ class Matcher:
                             mass += rarity_of[label]
                             i += length
                             continue
-                    if specificity > 0:
-                        rarity = specificity**RARITY_EXPONENT
-                        others[key] += weight
-                        if rarity > other_rarity.get(key, 0.0):
-                            other_rarity[key] = rarity
-                        mass += rarity
+                    mass += rarities[i]
                     i += 1
-            if words:
+            if keys:
                 bag.sentences.append(named)
                 bag.sentence_mass.append(mass)
         return bag
@@ -104,10 +91,6 @@ class Matcher:
     def vector(self, bag: Bag) -> dict[str, float]:
         """Concept weights of a text: rarity times damped frequency."""
         return {label: self.rarity[label] * damped(n) for label, n in bag.concepts.items()}
-
-    def other_vector(self, bag: Bag) -> dict[str, float]:
-        """Weights of a text's other distinctive words, on the same scale as :meth:`vector`."""
-        return {key: bag.other_rarity[key] * damped(n) for key, n in bag.others.items()}
 
 
 def pair_vector(terms: Container[str], weights: Mapping[str, float], bag: Bag) -> dict[Pair, float]:

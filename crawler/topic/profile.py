@@ -10,8 +10,8 @@ from functools import cached_property
 from typing import Any
 
 from crawler.topic.concepts import ConceptBuilder
-from crawler.topic.matcher import RARITY_EXPONENT, Matcher, Pair, norm, pair_vector
-from crawler.topic.text import Analyzer
+from crawler.topic.matcher import Matcher, Pair, norm, pair_vector
+from crawler.topic.text import RARITY_EXPONENT, Analyzer
 
 # A seed's title says what the story is: its words count this many times.
 TITLE_WEIGHT = 2.0

@@ -21,6 +21,8 @@ COMMON_ZIPF = 7.0
 MAX_SPECIFICITY = 5.5
 # Words at least this common carry no topic information.
 STOP_ZIPF = 6.0
+# Rarity counts more than linearly: one "CSTO" says more than two "security".
+RARITY_EXPONENT = 1.5
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -98,11 +100,11 @@ class Analyzer:
         return min(MAX_SPECIFICITY, COMMON_ZIPF - zipf)
 
     def _word_info(self, word: str) -> tuple[str, float]:
-        return self.key(word), self.specificity(word)
+        return self.key(word), self.specificity(word) ** RARITY_EXPONENT
 
-    def words(self, text: str) -> tuple[list[tuple[str, float]], list[int]]:
-        """``(key, specificity)`` of each word, and the positions of the words that start a
-        sentence: :meth:`tokens` for matching."""
+    def words(self, text: str) -> tuple[list[str], list[float], list[int]]:
+        """The key and rarity (specificity to the power RARITY_EXPONENT) of each word, and the
+        positions of the words that start a sentence: :meth:`tokens` for matching."""
         words: list[str] = []
         starts: list[int] = []
         for sentence in _SENTENCE_END.split(text):  # no word spans a sentence end
@@ -110,13 +112,19 @@ class Analyzer:
             if not found:
                 continue
             starts.append(len(words))
+            if "-" not in sentence:
+                words += found
+                continue
             for word in found:
-                parts = word.split("-") if "-" in word else ()
-                if any(part[0].isupper() for part in parts):
-                    words.extend(parts)  # names split at hyphens: Kassym-Jomart, Nur-Sultan
+                parts = word.split("-")
+                if len(parts) > 1 and any(part[0].isupper() for part in parts):
+                    words += parts  # names split at hyphens: Kassym-Jomart, Nur-Sultan
                 else:
                     words.append(word)
-        return list(map(self._word, words)), starts
+        if not words:
+            return [], [], starts
+        keys, rarities = zip(*map(self._word, words), strict=True)
+        return list(keys), list(rarities), starts
 
     def tokens(self, text: str) -> list[Token]:
         """Split ``text`` into words with their keys."""
