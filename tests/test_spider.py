@@ -11,9 +11,11 @@ from scrapy import Request
 from scrapy.exceptions import CannotResolveHostError, DontCloseSpider
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
+from scrapy.utils.misc import is_generator_with_return_value
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from crawler import settings as project_settings
 from crawler.datadir import DataDir
 from crawler.discovery import Candidate
 from crawler.errors import InputError
@@ -260,3 +262,13 @@ def test_url_only_candidates_go_out_in_batches(
         spider.spider_idle()  # the last one
     assert len(spider.crawler.engine.requests) == 3
     spider.spider_idle()  # nothing left
+
+
+@pytest.mark.parametrize(
+    "callback", ["parse_feed", "parse_sitemap", "parse_listing", "parse_article", "on_error"]
+)
+def test_callbacks_return_no_value(callback: str) -> None:
+    """The check Scrapy would repeat per response (off: WARN_ON_GENERATOR_RETURN_VALUE), once:
+    a generator callback's ``return value`` would be silently lost."""
+    assert project_settings.WARN_ON_GENERATOR_RETURN_VALUE is False
+    assert not is_generator_with_return_value(getattr(RelatedSpider, callback))
