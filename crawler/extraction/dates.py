@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
-from dateparser.languages.loader import default_loader
+from dateparser.data.languages_info import language_order
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _ISO = re.compile(
@@ -26,7 +26,7 @@ _MAX_TEXT = 80
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _DEFAULT_LANGUAGES = ("en", "ru")
-_SUPPORTED = frozenset(code for code in default_loader.get_locale_map() if len(code) == 2)
+_SUPPORTED = frozenset(code for code in language_order if len(code) == 2)  # dateparser's
 
 
 def _zone(name: str | None) -> ZoneInfo | None:
@@ -163,7 +163,3 @@ def date_from_url(url: str, fetched_at: datetime | None = None) -> datetime | No
 def format_date(value: datetime | None) -> str | None:
     """``YYYY-MM-DDTHH:MM:SSZ`` for a UTC datetime, None for None."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-# Load the parser's language data now rather than on the first page.
-dateparser.parse("10 января 2022", settings={"RELATIVE_BASE": datetime(2022, 2, 1)})
