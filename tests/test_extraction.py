@@ -99,3 +99,17 @@ def test_agency_byline_becomes_based_on_and_entities_are_decoded() -> None:
     assert record["title"] == "Chelsea activate £71.6m clause now"
     assert record["authors"] == []
     assert record["based_on"] == "AP"
+
+
+def test_bylines_in_page_order_when_no_metadata_names_the_author() -> None:
+    body = " ".join(["The collective security treaty members met in Moscow."] * 12)
+    html = (
+        "<html><head><title>Summit</title></head><body>"
+        '<div class="article-byline">Not A Byline</div>'  # "byline" only inside another class
+        '<p class="meta byline">By Anna Petrova</p>'
+        '<span itemprop="author">Ivan Sidorov</span>'
+        '<a rel="author" href="/authors/li">Li Wei</a>'
+        f"<article><p>{body}</p></article></body></html>"
+    )
+    record = extract_article(html, "https://example.com/news/2022/01/10/summit")
+    assert record["authors"] == ["Anna Petrova", "Ivan Sidorov", "Li Wei"]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import unescape
+from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -35,10 +36,6 @@ _TIMES = etree.XPath(
     '//*[@itemprop="datePublished"][@content or @datetime]'
 )
 _ANY_TIME = etree.XPath("//body//time[@datetime]")
-_BYLINES = etree.XPath(
-    '//*[@rel="author"] | //*[@itemprop="author"] | '
-    '//*[contains(concat(" ", normalize-space(@class), " "), " byline ")]'
-)
 _DATE_NODES = etree.XPath(
     '//body//*[contains(@class, "date") or contains(@class, "time") or contains(@class, "publish")]'
     "[not(self::script or self::style)]"
@@ -71,6 +68,19 @@ def _clean(text: str | None) -> str:
 
 def _text(element: etree._Element) -> str:
     return _clean(" ".join(element.itertext()))
+
+
+def _bylines(tree: etree._Element) -> Iterator[etree._Element]:
+    """Elements marked as the author (rel, itemprop) or as a byline (class), in document order;
+    one walk in Python, about twice as fast as libxml2's XPath attribute tests."""
+    for element in tree.iter(etree.Element):
+        names = element.get("class") or ""
+        if (
+            element.get("rel") == "author"
+            or element.get("itemprop") == "author"
+            or ("byline" in names and "byline" in names.split())
+        ):
+            yield element
 
 
 @dataclass(slots=True)
@@ -187,7 +197,7 @@ def _author_strings(page: _Page) -> list[str]:
     if not raw:
         raw = [v for key in _AUTHOR_META for v in page.data.meta.get(key, []) if "://" not in v]
     if not raw:
-        raw = [_text(node) for node in _BYLINES(page.tree)[:_MAX_BYLINES]]
+        raw = [_text(node) for node in islice(_bylines(page.tree), _MAX_BYLINES)]
     return [_clean(unescape(r)) for r in raw]
 
 
