@@ -107,9 +107,6 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.CountedRedirectMiddleware": 600,
 }
 EXTENSIONS = {
-    # off above; not even imported (the remote control's web server library costs 0.2 s)
-    "scrapy.extensions.remote_control.RemoteControl": None,
-    "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.extensions.RunSummary": 500,
     "crawler.extensions.ConciseNetworkErrors": 510,
 }
