@@ -1,8 +1,9 @@
-"""Crawl-wide extensions: the run summary (in the log and as ``DATA_DIR/runs/<run id>.json``) and
-concise logging of network failures."""
+"""Crawl-wide extensions: the run summary (in the log and as ``DATA_DIR/runs/<run id>.json``),
+concise logging of network failures, and the start-up heap kept out of garbage collections."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
@@ -181,3 +183,25 @@ class _DropNetworkTracebacks(logging.Filter):
             record.exc_info = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
+
+
+class FreezeStartupHeap:
+    """Keep what exists when the spider opens (libraries, language models, the topic profile)
+    out of the garbage collector's full collections, which then scan only what the crawl
+    allocates: about a tenth of a crawl's CPU otherwise. ``GC_FREEZE = False`` turns it off."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FreezeStartupHeap:
+        if not crawler.settings.getbool("GC_FREEZE"):
+            raise NotConfigured
+        ext = cls()
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        gc.collect()  # start-up garbage is freed, not frozen
+        gc.freeze()
+
+    def spider_closed(self, spider: Spider) -> None:
+        gc.unfreeze()

@@ -109,7 +109,9 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.RunSummary": 500,
     "crawler.extensions.ConciseNetworkErrors": 510,
+    "crawler.extensions.FreezeStartupHeap": 520,
 }
+GC_FREEZE = True  # the start-up heap is left out of garbage collections (see README)
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
