@@ -1,5 +1,5 @@
 """Crawl-wide extensions: the run summary (in the log and as ``DATA_DIR/runs/<run id>.json``),
-concise logging of network failures, and the start-up heap kept out of garbage collections."""
+concise logging of network failures, and garbage collection tuned for a crawl."""
 
 from __future__ import annotations
 
@@ -185,23 +185,37 @@ class _DropNetworkTracebacks(logging.Filter):
         return True
 
 
-class FreezeStartupHeap:
-    """Keep what exists when the spider opens (libraries, language models, the topic profile)
-    out of the garbage collector's full collections, which then scan only what the crawl
-    allocates: about a tenth of a crawl's CPU otherwise. ``GC_FREEZE = False`` turns it off."""
+class GarbageCollection:
+    """Garbage collection tuned for a crawl: what exists when the spider opens (libraries,
+    language models, the topic profile) is frozen out of full collections, which then scan only
+    what the crawl allocates, and young objects are collected every ``GC_THRESHOLD`` net
+    allocations instead of Python's 700 (pages make and drop objects in bursts). Together they
+    save about a tenth of a crawl's CPU. ``GC_FREEZE = False`` and ``GC_THRESHOLD = 0`` keep
+    Python's behaviour; both are restored when the spider closes."""
+
+    def __init__(self, freeze: bool, threshold: int) -> None:
+        self.freeze = freeze
+        self.threshold = threshold
+        self.saved = gc.get_threshold()
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> FreezeStartupHeap:
-        if not crawler.settings.getbool("GC_FREEZE"):
+    def from_crawler(cls, crawler: Crawler) -> GarbageCollection:
+        settings = crawler.settings
+        ext = cls(settings.getbool("GC_FREEZE"), settings.getint("GC_THRESHOLD"))
+        if not ext.freeze and ext.threshold <= 0:
             raise NotConfigured
-        ext = cls()
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
-        gc.collect()  # start-up garbage is freed, not frozen
-        gc.freeze()
+        if self.freeze:
+            gc.collect()  # start-up garbage is freed, not frozen
+            gc.freeze()
+        if self.threshold > 0:
+            self.saved = gc.get_threshold()
+            gc.set_threshold(self.threshold, *self.saved[1:])
 
     def spider_closed(self, spider: Spider) -> None:
+        gc.set_threshold(*self.saved)
         gc.unfreeze()

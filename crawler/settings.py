@@ -109,9 +109,10 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.RunSummary": 500,
     "crawler.extensions.ConciseNetworkErrors": 510,
-    "crawler.extensions.FreezeStartupHeap": 520,
+    "crawler.extensions.GarbageCollection": 520,
 }
 GC_FREEZE = True  # the start-up heap is left out of garbage collections (see README)
+GC_THRESHOLD = 10_000  # allocations between young-generation collections (Python: 700; 0: keep)
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
