@@ -61,6 +61,7 @@ def _is_tracker(name: str) -> bool:
     return lowered in _EXTRA_TRACKERS or bool(TRACKERS_RE.search(lowered))
 
 
+@lru_cache(maxsize=4096)  # a URL is canonicalised when found, fetched, remembered and stored
 def canonical_url(url: str) -> str:
     """Return the normalised, fetchable form of an absolute http(s) URL.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from copy import copy
 from dataclasses import dataclass
 
 from lxml import etree
@@ -25,6 +26,8 @@ _LONG_PARAGRAPH = 80
 _CHUNK_LINK_DENSITY = 0.5
 # Elements trafilatura always discards: dropping them first makes its copy and passes cheaper.
 _NEVER_TEXT = ("script", "style", "noscript", "svg", "template")
+# trafilatura's options, read from its configuration once: each page gets a copy with its URL.
+_OPTIONS = Extractor(output_format="txt", comments=False, links=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,8 @@ def trafilatura_blocks(tree: etree._Element, url: str) -> list[Block]:
     """
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
     captions = {c for alt in _IMAGE_ALTS(tree) if len((c := " ".join(alt.split())).split()) > 1}
-    options = Extractor(output_format="txt", comments=False, links=True, url=url, source=url)
+    options = copy(_OPTIONS)
+    options.url = options.source = url
     document = bare_extraction(tree, options=options)
     if document is None or document.body is None:
         return []

@@ -17,7 +17,7 @@ from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstru
 
 # Characters XML forbids: lxml refuses them in any text set later (trafilatura copies texts).
 _NOT_XML = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-_NOT_XML_CHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+_NOT_XML_CHARACTERS = ("\ufffe", "\uffff")
 # libxml2 drops the whole page after some doctypes with a "/": trafilatura strips them too.
 _BAD_DOCTYPE = re.compile(rb"< ?! ?DOCTYPE[^>\n]*/[^<>\n]*>", re.IGNORECASE)
 _SELF_CLOSED_HTML = re.compile(rb"(<html.*?)\s*/>", re.IGNORECASE)
@@ -48,12 +48,13 @@ def _parser() -> etree.HTMLParser:
 _PARSER = _parser()
 
 
-def _repaired(data: bytes) -> bytes:
-    """``data`` without XML-forbidden characters, a doctype libxml2 chokes on, or ``<html/>``."""
-    data = data.translate(None, _NOT_XML)
-    for character in _NOT_XML_CHARACTERS:
-        if character in data:
-            data = data.replace(character, b"")
+def _repaired(text: str) -> bytes:
+    """``text`` as UTF-8 without XML-forbidden characters, a doctype libxml2 chokes on, or
+    ``<html/>``."""
+    for character in _NOT_XML_CHARACTERS:  # instant unless the text has characters this high
+        if character in text:
+            text = text.replace(character, "")
+    data = text.encode("utf-8", "replace").translate(None, _NOT_XML)
     if found := _BAD_DOCTYPE.match(data):
         data = data[found.end() :]
     for line in data[:_HEAD_BYTES].splitlines()[:_HEAD_LINES]:
@@ -65,7 +66,7 @@ def _repaired(data: bytes) -> bytes:
 def parse_html(text: str) -> HtmlElement | None:
     """The document tree of ``text``, or None when it is empty or not HTML at all (a page whose
     start does not mention html and that parses to fewer than two elements)."""
-    data = _repaired(text.encode("utf-8", "replace"))
+    data = _repaired(text)
     if not data.strip():
         return None
     try:
