@@ -209,13 +209,14 @@ class GarbageCollection:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
+        self.saved = gc.get_threshold()
         if self.freeze:
             gc.collect()  # start-up garbage is freed, not frozen
             gc.freeze()
         if self.threshold > 0:
-            self.saved = gc.get_threshold()
             gc.set_threshold(self.threshold, *self.saved[1:])
 
     def spider_closed(self, spider: Spider) -> None:
         gc.set_threshold(*self.saved)
-        gc.unfreeze()
+        if self.freeze:
+            gc.unfreeze()
